@@ -1,0 +1,41 @@
+# Pinned tool versions. `make tools` installs them into .bin/ with
+# `go install pkg@version`, so only Go is needed on a clean clone.
+# protoc-gen-go must match google.golang.org/protobuf in go.mod.
+BUF_VERSION                := v1.75.0
+PROTOC_GEN_GO_VERSION      := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
+STATICCHECK_VERSION        := v0.8.2
+GRPCURL_VERSION            := v1.9.4
+
+BIN         := $(CURDIR)/.bin
+TOOLS_STAMP := $(BIN)/.tools-$(BUF_VERSION)-$(PROTOC_GEN_GO_VERSION)-$(PROTOC_GEN_GO_GRPC_VERSION)-$(STATICCHECK_VERSION)-$(GRPCURL_VERSION)
+
+.PHONY: tools generate lint
+
+## tools: install the pinned code generators and linters into .bin/
+tools: $(TOOLS_STAMP)
+
+# The stamp names every version, so changing a pin reinstalls the tools.
+$(TOOLS_STAMP):
+	@mkdir -p $(BIN)
+	@rm -f $(BIN)/.tools-*
+	GOBIN=$(BIN) go install github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION)
+	GOBIN=$(BIN) go install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	GOBIN=$(BIN) go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+	GOBIN=$(BIN) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	GOBIN=$(BIN) go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
+	@touch $@
+
+## generate: regenerate the Go code of proto/ (committed; rerunning changes nothing)
+generate: tools
+	rm -f proto/scv/v1/*.pb.go
+	PATH="$(BIN):$$PATH" $(BIN)/buf generate
+
+## lint: gofmt, go vet, staticcheck, buf lint and buf format
+lint: tools
+	@unformatted="$$(gofmt -l .)"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt -l lists files that need gofmt:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+	$(BIN)/staticcheck ./...
+	$(BIN)/buf lint
+	$(BIN)/buf format --diff --exit-code
