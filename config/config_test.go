@@ -1,0 +1,308 @@
+package config_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scvhq/scv/config"
+)
+
+// writeConfig writes the config text and an empty crm.csv into a new
+// temporary directory and returns the config's path.
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "crm.csv"), []byte("customer_id\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "scv.hcl")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadValid(t *testing.T) {
+	t.Setenv("SCV_TEST_COUNTRY", "gb")
+	path := writeConfig(t, `
+data_dir = "state"
+
+server {
+  listen = "0.0.0.0:9090"
+}
+
+source "crm" {
+  type            = "csv"
+  path            = "crm.csv"
+  id              = "customer_id"
+  updated_at      = "modified_at"
+  trust           = 0.9
+  default_country = env("SCV_TEST_COUNTRY")
+  date_format     = "DD/MM/YYYY"
+  earliest_date   = "1850-01-01"
+  freshness       = "365d"
+  delimiter       = ";"
+
+  map {
+    given_name    = "first_name"
+    emails        = ["email", "email2"]
+    address_line1 = ["street_number", "address_1"]
+  }
+  identifiers = { national_id = "ssn" }
+  attributes  = { lifetime_value = "ltv" }
+  consent     = { email = "newsletter", sms = "sms_ok" }
+}
+
+source "shop" {
+  type = "csv"
+  path = "crm.csv"
+  id   = "ref"
+}
+
+resolver {
+  match_threshold = 0.95
+  must_link       = [["crm/C1", "shop/S9"]]
+  cannot_link     = [["crm/C2", "shop/S9"], ["crm/C3", "crm/C4"]]
+  blocking        = ["email", "phone"]
+  max_block_size  = 500
+}
+`)
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(path)
+	want := &config.Config{
+		Path:    path,
+		DataDir: filepath.Join(dir, "state"),
+		Server:  config.Server{Listen: "0.0.0.0:9090"},
+		Sources: []config.Source{{
+			Name: "crm", Type: "csv", Path: filepath.Join(dir, "crm.csv"),
+			ID: "customer_id", UpdatedAt: "modified_at",
+			Trust: 0.9, DefaultCountry: "GB", DateFormat: "dd/mm/yyyy", EarliestDate: "1850-01-01",
+			Freshness: 365 * 24 * time.Hour, Delimiter: ";",
+			Map: map[string][]string{
+				"given_name":    {"first_name"},
+				"email":         {"email", "email2"},
+				"address_line1": {"street_number", "address_1"},
+			},
+			Identifiers: map[string]string{"national_id": "ssn"},
+			Attributes:  map[string]string{"lifetime_value": "ltv"},
+			Consent:     map[string]string{"email": "newsletter", "sms": "sms_ok"},
+			Pos:         path + ":8,1-13",
+		}, {
+			Name: "shop", Type: "csv", Path: filepath.Join(dir, "crm.csv"), ID: "ref",
+			Trust: config.DefaultTrust, DateFormat: config.DefaultDateFormat,
+			EarliestDate: config.DefaultEarliestDate, Delimiter: config.DefaultDelimiter,
+			Pos: path + ":30,1-14",
+		}},
+		Resolver: config.Resolver{
+			MatchThreshold: 0.95,
+			MustLink:       [][2]string{{"crm/C1", "shop/S9"}},
+			CannotLink:     [][2]string{{"crm/C2", "shop/S9"}, {"crm/C3", "crm/C4"}},
+			Blocking:       []string{"email", "phone"},
+			MaxBlockSize:   500,
+		},
+	}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("Load:\n got %+v\nwant %+v", cfg, want)
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	path := writeConfig(t, `
+source "crm" {
+  type = "csv"
+  path = "crm.csv"
+  id   = "customer_id"
+}
+`)
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(filepath.Dir(path), "scv-data"); cfg.DataDir != want {
+		t.Errorf("DataDir = %q, want %q", cfg.DataDir, want)
+	}
+	if cfg.Server.Listen != config.DefaultListen {
+		t.Errorf("Listen = %q, want %q", cfg.Server.Listen, config.DefaultListen)
+	}
+	if cfg.Resolver.MatchThreshold != config.DefaultMatchThreshold || cfg.Resolver.MaxBlockSize != 0 || cfg.Resolver.Blocking != nil {
+		t.Errorf("Resolver = %+v, want defaults", cfg.Resolver)
+	}
+	s := cfg.Sources[0]
+	if s.Trust != 0.5 || s.DateFormat != "iso" || s.EarliestDate != "1900-01-01" || s.Delimiter != "," || s.Freshness != 0 || s.Map != nil {
+		t.Errorf("source defaults = %+v", s)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	const head = "source \"crm\" {\n  type = \"csv\"\n  path = \"crm.csv\"\n  id   = \"customer_id\"\n"
+	for _, tt := range []struct {
+		name string
+		text string
+		want []string // substrings of the error, in addition to "scv.hcl:"
+	}{
+		{"unknown key", head + "  pathh = \"x\"\n}\n",
+			[]string{`scv.hcl:5,3-8: Unsupported argument; An argument named "pathh" is not expected here.`}},
+		{"unknown top-level key", "listen = 1\n" + head + "}\n",
+			[]string{`scv.hcl:1,1-7: Unsupported argument`, `"listen"`}},
+		{"unknown block", "service {\n}\n",
+			[]string{`scv.hcl:1,1-8: Unsupported block type`, `"service"`}},
+		{"unknown resolver key", "resolver {\n  threshold = 0.9\n}\n",
+			[]string{`scv.hcl:2,3-12: Unsupported argument`, `"threshold"`}},
+		{"missing id", "source \"crm\" {\n  type = \"csv\"\n  path = \"crm.csv\"\n}\n",
+			[]string{`scv.hcl:1,14-14: Missing required argument`, `"id"`}},
+		{"missing type", "source \"crm\" {\n  path = \"crm.csv\"\n  id = \"x\"\n}\n",
+			[]string{`scv.hcl:1,14-14: Missing required argument`, `"type"`}},
+		{"missing path", "source \"crm\" {\n  type = \"csv\"\n  id = \"x\"\n}\n",
+			[]string{`scv.hcl:1,14-14: Missing required argument`, `"path"`, `"crm"`}},
+		{"unknown type", "source \"crm\" {\n  type = \"jsonl\"\n  path = \"crm.csv\"\n  id = \"x\"\n}\n",
+			[]string{`scv.hcl:2,10-17: Unsupported source type`, `"type"`, `"jsonl"`, "known types: csv"}},
+		{"missing file", "source \"crm\" {\n  type = \"csv\"\n  path = \"nope.csv\"\n  id = \"x\"\n}\n",
+			[]string{`scv.hcl:3,10-20: Source file not found`, `"path"`, "nope.csv"}},
+		{"path is a directory", "source \"crm\" {\n  type = \"csv\"\n  path = \".\"\n  id = \"x\"\n}\n",
+			[]string{`scv.hcl:3,10-13: Source file is a directory`, `"path"`}},
+		{"duplicate source", head + "}\n" + head + "}\n",
+			[]string{`scv.hcl:6,8-13: Duplicate source`, `"crm"`, "scv.hcl:1,1-13"}},
+		{"slash in source name", "source \"a/b\" {\n  type = \"csv\"\n  path = \"crm.csv\"\n  id = \"x\"\n}\n",
+			[]string{`scv.hcl:1,8-13: Invalid source name`, `"a/b"`}},
+		{"empty id", "source \"crm\" {\n  type = \"csv\"\n  path = \"crm.csv\"\n  id = \" \"\n}\n",
+			[]string{`scv.hcl:4,8-11: Invalid value`, `"id"`, "must not be empty"}},
+		{"trust out of range", head + "  trust = 1.5\n}\n",
+			[]string{`scv.hcl:5,11-14: Invalid value`, `"trust"`, "0..1"}},
+		{"trust wrong type", head + "  trust = \"high\"\n}\n",
+			[]string{`scv.hcl:5,11-17: Incorrect attribute value type`, `"trust"`, "number"}},
+		{"bad country", head + "  default_country = \"GBR\"\n}\n",
+			[]string{`scv.hcl:5,21-26: Invalid value`, `"default_country"`, `"GBR"`}},
+		{"bad date format", head + "  date_format = \"yy-mm-dd\"\n}\n",
+			[]string{`scv.hcl:5,17-27: Invalid value`, `"date_format"`, "dd/mm/yyyy"}},
+		{"bad earliest date", head + "  earliest_date = \"1900-13-01\"\n}\n",
+			[]string{`scv.hcl:5,19-31: Invalid value`, `"earliest_date"`}},
+		{"bad freshness", head + "  freshness = \"a year\"\n}\n",
+			[]string{`scv.hcl:5,15-23: Invalid value`, `"freshness"`}},
+		{"bad delimiter", head + "  delimiter = \"::\"\n}\n",
+			[]string{`scv.hcl:5,15-19: Invalid value`, `"delimiter"`}},
+		{"unknown canonical field", head + "  map {\n    first = \"first_name\"\n  }\n}\n",
+			[]string{`scv.hcl:6,5-10: Unknown canonical field`, `"first"`, "given_name"}},
+		{"empty column list", head + "  map {\n    address_line1 = []\n  }\n}\n",
+			[]string{`scv.hcl:6,21-23: Invalid value`, `"address_line1"`}},
+		{"field mapped twice", head + "  map {\n    email = \"a\"\n    emails = \"b\"\n  }\n}\n",
+			[]string{`scv.hcl:7,5-11: Duplicate field mapping`, `"emails"`, `"email"`}},
+		{"two map blocks", head + "  map {\n  }\n  map {\n  }\n}\n",
+			[]string{`scv.hcl:7,3-6: Duplicate map block`}},
+		{"nested block in map", head + "  map {\n    x {\n    }\n  }\n}\n",
+			[]string{`scv.hcl:6,5-6: Unexpected "x" block`}},
+		{"consent channel", head + "  consent = { fax = \"fax_ok\" }\n}\n",
+			[]string{`scv.hcl:5,15-18: Invalid key`, `"fax"`, `"consent"`, "email, phone, post, sms"}},
+		{"identifier kind clash", head + "  identifiers = { email = \"e\" }\n}\n",
+			[]string{`scv.hcl:5,19-24: Invalid key`, `"email"`, `"identifiers"`}},
+		{"identifiers not an object", head + "  identifiers = \"ssn\"\n}\n",
+			[]string{`scv.hcl:5,17-22: Incorrect attribute value type`, `"identifiers"`}},
+		{"unset env var", "source \"crm\" {\n  type = \"csv\"\n  path = env(\"SCV_TEST_UNSET_VAR\")\n  id = \"x\"\n}\n",
+			[]string{`scv.hcl:3,10-14: Error in function call`, `"SCV_TEST_UNSET_VAR"`, "not set"}},
+		{"two server blocks", "server {\n}\nserver {\n}\n",
+			[]string{`scv.hcl:3,1-7: Duplicate server block`, "scv.hcl:1,1-7"}},
+		{"bad listen", "server {\n  listen = \"localhost\"\n}\n",
+			[]string{`scv.hcl:2,12-23: Invalid value`, `"listen"`}},
+		{"threshold out of range", "resolver {\n  match_threshold = 0\n}\n",
+			[]string{`scv.hcl:2,21-22: Invalid value`, `"match_threshold"`}},
+		{"max block size negative", "resolver {\n  max_block_size = -1\n}\n",
+			[]string{`scv.hcl:2,20-22: Invalid value`, `"max_block_size"`}},
+		{"must_link unknown source", head + "}\nresolver {\n  must_link = [[\"crm/1\", \"shop/2\"]]\n}\n",
+			[]string{`scv.hcl:7,16-35: Unknown source`, `"shop/2"`, `"must_link"`}},
+		{"must_link not a pair", head + "}\nresolver {\n  must_link = [[\"crm/1\"]]\n}\n",
+			[]string{`scv.hcl:7,16-25: Invalid value`, `"must_link"`, "pair"}},
+		{"cannot_link bad key", head + "}\nresolver {\n  cannot_link = [[\"crm1\", \"crm/2\"]]\n}\n",
+			[]string{`scv.hcl:7,18-35: Invalid value`, `"crm1"`, `"cannot_link"`}},
+		{"link and cannot link", head + "}\nresolver {\n  must_link = [[\"crm/1\", \"crm/2\"]]\n  cannot_link = [[\"crm/2\", \"crm/1\"]]\n}\n",
+			[]string{`scv.hcl:8,17-37: Invalid value`, `"cannot_link"`, "must_link also lists"}},
+		{"syntax error", "source \"crm\" {\n  type = \n}\n",
+			[]string{`scv.hcl:2,10-3,1: Invalid expression`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Load(writeConfig(t, tt.text))
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			var cerr *config.Error
+			if !errors.As(err, &cerr) {
+				t.Fatalf("error %T is not a *config.Error: %v", err, err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not contain %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadReportsEveryProblem(t *testing.T) {
+	path := writeConfig(t, `
+source "crm" {
+  type  = "csv"
+  path  = "crm.csv"
+  id    = "customer_id"
+  trust = 2
+  map {
+    givn = "first_name"
+  }
+}
+resolver {
+  match_threshold = 7
+}
+`)
+	_, err := config.Load(path)
+	var cerr *config.Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("Load error = %v, want *config.Error", err)
+	}
+	if got := len(cerr.Diagnostics); got != 3 {
+		t.Fatalf("got %d diagnostics, want 3:\n%v", got, err)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	for i, want := range []string{"scv.hcl:6,", "scv.hcl:8,", "scv.hcl:12,"} {
+		if !strings.Contains(lines[i], want) {
+			t.Errorf("line %d = %q, want it to contain %q", i, lines[i], want)
+		}
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := config.Load(filepath.Join(t.TempDir(), "absent.hcl"))
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Load of a missing file = %v, want fs.ErrNotExist", err)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for _, tt := range []struct {
+		in      string
+		want    time.Duration
+		wantErr bool
+	}{
+		{"365d", 365 * 24 * time.Hour, false},
+		{"1d12h", 36 * time.Hour, false},
+		{"720h", 720 * time.Hour, false},
+		{"90m", 90 * time.Minute, false},
+		{"0d", 0, true},
+		{"-5d", 0, true},
+		{"d", 0, true},
+		{"a year", 0, true},
+		{"", 0, true},
+	} {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := config.ParseDuration(tt.in)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Errorf("ParseDuration(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}

@@ -1,0 +1,702 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/scvhq/scv/customer"
+)
+
+var rootSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "data_dir"}},
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "server"},
+		{Type: "source", LabelNames: []string{"name"}},
+		{Type: "resolver"},
+	},
+}
+
+var serverSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "listen"}},
+}
+
+var sourceSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "type", Required: true},
+		{Name: "path"},
+		{Name: "id", Required: true},
+		{Name: "updated_at"},
+		{Name: "trust"},
+		{Name: "default_country"},
+		{Name: "date_format"},
+		{Name: "earliest_date"},
+		{Name: "freshness"},
+		{Name: "delimiter"},
+		{Name: "identifiers"},
+		{Name: "attributes"},
+		{Name: "consent"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "map"}},
+}
+
+var resolverSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "match_threshold"},
+		{Name: "must_link"},
+		{Name: "cannot_link"},
+		{Name: "blocking"},
+		{Name: "max_block_size"},
+	},
+}
+
+// Load reads, decodes and validates the configuration file at path.
+// Relative paths in the file resolve against the file's directory, and
+// env("NAME") reads an environment variable (unset is an error). A file
+// that cannot be read is returned as a wrapped *fs.PathError; every other
+// problem is returned together in one *Error.
+func Load(path string) (*Config, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	file, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, &Error{Diagnostics: diags}
+	}
+	l := &loader{dir: dir, ctx: evalContext()}
+	cfg := l.root(file.Body)
+	if l.diags.HasErrors() {
+		slices.SortStableFunc(l.diags, func(a, b *hcl.Diagnostic) int { return offset(a) - offset(b) })
+		return nil, &Error{Diagnostics: l.diags}
+	}
+	cfg.Path = path
+	return cfg, nil
+}
+
+// evalContext offers env("NAME") to expressions in the file.
+func evalContext() *hcl.EvalContext {
+	return &hcl.EvalContext{Functions: map[string]function.Function{
+		"env": function.New(&function.Spec{
+			Description: "Returns the value of an environment variable; an unset variable is an error.",
+			Params:      []function.Parameter{{Name: "name", Type: cty.String}},
+			Type:        function.StaticReturnType(cty.String),
+			Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+				name := args[0].AsString()
+				v, ok := os.LookupEnv(name)
+				if !ok {
+					return cty.NilVal, fmt.Errorf("environment variable %q is not set", name)
+				}
+				return cty.StringVal(v), nil
+			},
+		}),
+	}}
+}
+
+// loader decodes one file and collects its diagnostics.
+type loader struct {
+	dir   string // absolute directory of the file
+	ctx   *hcl.EvalContext
+	diags hcl.Diagnostics
+}
+
+func (l *loader) errorf(subject hcl.Range, summary, format string, args ...any) {
+	l.diags = append(l.diags, &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  summary,
+		Detail:   fmt.Sprintf(format, args...),
+		Subject:  subject.Ptr(),
+	})
+}
+
+func (l *loader) invalid(attr *hcl.Attribute, where, format string, args ...any) {
+	l.errorf(attr.Expr.Range(), "Invalid value",
+		"The argument %q%s %s.", attr.Name, where, fmt.Sprintf(format, args...))
+}
+
+func (l *loader) root(body hcl.Body) *Config {
+	content, diags := body.Content(rootSchema)
+	l.diags = append(l.diags, diags...)
+	cfg := &Config{
+		Server:   Server{Listen: DefaultListen},
+		Resolver: Resolver{MatchThreshold: DefaultMatchThreshold},
+	}
+	dataDir := DefaultDataDir
+	if a := content.Attributes["data_dir"]; a != nil {
+		if s, ok := l.nonEmpty(a, ""); ok {
+			dataDir = s
+		}
+	}
+	cfg.DataDir = l.resolve(dataDir)
+
+	seen := map[string]hcl.Range{}
+	var server, resolver *hcl.Block
+	for _, b := range content.Blocks {
+		switch b.Type {
+		case "server":
+			if l.once(b, server) {
+				server = b
+				cfg.Server = l.server(b)
+			}
+		case "resolver":
+			if l.once(b, resolver) {
+				resolver = b
+			}
+		case "source":
+			src, ok := l.source(b)
+			if first, dup := seen[src.Name]; dup {
+				l.errorf(b.LabelRanges[0], "Duplicate source",
+					"A source named %q is already defined at %s; source names must be unique.", src.Name, first)
+				continue
+			}
+			seen[src.Name] = b.DefRange
+			if ok {
+				cfg.Sources = append(cfg.Sources, src)
+			}
+		}
+	}
+	if resolver != nil {
+		cfg.Resolver = l.resolver(resolver, seen)
+	}
+	return cfg
+}
+
+// once reports whether b is the first block of its type, and records an
+// error when it is not.
+func (l *loader) once(b, first *hcl.Block) bool {
+	if first == nil {
+		return true
+	}
+	l.errorf(b.DefRange, "Duplicate "+b.Type+" block",
+		"Only one %s block is allowed; the first is at %s.", b.Type, first.DefRange)
+	return false
+}
+
+func (l *loader) resolve(p string) string {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(l.dir, p)
+	}
+	return filepath.Clean(p)
+}
+
+func (l *loader) server(b *hcl.Block) Server {
+	content, diags := b.Body.Content(serverSchema)
+	l.diags = append(l.diags, diags...)
+	s := Server{Listen: DefaultListen}
+	if a := content.Attributes["listen"]; a != nil {
+		v, ok := l.nonEmpty(a, " of the server block")
+		if !ok {
+			return s
+		}
+		_, port, err := net.SplitHostPort(v)
+		if err == nil {
+			_, err = strconv.ParseUint(port, 10, 16)
+		}
+		if err != nil {
+			l.invalid(a, " of the server block", "must be host:port, such as %q, not %q", DefaultListen, v)
+			return s
+		}
+		s.Listen = v
+	}
+	return s
+}
+
+func (l *loader) source(b *hcl.Block) (Source, bool) {
+	name := b.Labels[0]
+	src := Source{
+		Name:         name,
+		Trust:        DefaultTrust,
+		DateFormat:   DefaultDateFormat,
+		EarliestDate: DefaultEarliestDate,
+		Delimiter:    DefaultDelimiter,
+		Pos:          b.DefRange.String(),
+	}
+	before := len(l.diags)
+	if name == "" || strings.ContainsAny(name, "/ \t\r\n") {
+		l.errorf(b.LabelRanges[0], "Invalid source name",
+			"The source name %q must be non-empty and hold no slash or white space: record keys are \"source/id\".", name)
+	}
+	where := fmt.Sprintf(" of source %q", name)
+	content, diags := b.Body.Content(sourceSchema)
+	l.diags = append(l.diags, diags...)
+	attrs := content.Attributes
+
+	if a := attrs["type"]; a != nil {
+		if v, ok := l.str(a, where); ok {
+			if !slices.Contains(Types(), v) {
+				l.errorf(a.Expr.Range(), "Unsupported source type",
+					"The argument \"type\"%s is %q; known types: %s.", where, v, strings.Join(Types(), ", "))
+			}
+			src.Type = v
+		}
+	}
+	if a := attrs["path"]; a != nil {
+		if v, ok := l.nonEmpty(a, where); ok {
+			src.Path = l.resolve(v)
+			l.checkFile(a, where, src.Path)
+		}
+	} else if src.Type == "csv" {
+		l.errorf(b.Body.MissingItemRange(), "Missing required argument",
+			"The argument \"path\" is required for source %q of type %q.", name, src.Type)
+	}
+	if a := attrs["id"]; a != nil {
+		src.ID, _ = l.nonEmpty(a, where)
+	}
+	if a := attrs["updated_at"]; a != nil {
+		src.UpdatedAt, _ = l.nonEmpty(a, where)
+	}
+	if a := attrs["trust"]; a != nil {
+		if v, ok := l.num(a, where); ok {
+			if v < 0 || v > 1 {
+				l.invalid(a, where, "must be within 0..1, not %g", v)
+			}
+			src.Trust = v
+		}
+	}
+	if a := attrs["default_country"]; a != nil {
+		if v, ok := l.str(a, where); ok {
+			v = strings.ToUpper(strings.TrimSpace(v))
+			if !isAlpha2(v) {
+				l.invalid(a, where, "must be an ISO 3166-1 alpha-2 country code such as \"GB\", not %q", v)
+			}
+			src.DefaultCountry = v
+		}
+	}
+	if a := attrs["date_format"]; a != nil {
+		if v, ok := l.str(a, where); ok {
+			v = strings.ToLower(strings.TrimSpace(v))
+			if !slices.Contains(DateFormats(), v) {
+				l.invalid(a, where, "must be one of %s, not %q", strings.Join(DateFormats(), ", "), v)
+			}
+			src.DateFormat = v
+		}
+	}
+	if a := attrs["earliest_date"]; a != nil {
+		if v, ok := l.str(a, where); ok {
+			if _, err := time.Parse(time.DateOnly, v); err != nil {
+				l.invalid(a, where, "must be an ISO date such as \"1900-01-01\", not %q", v)
+			}
+			src.EarliestDate = v
+		}
+	}
+	if a := attrs["freshness"]; a != nil {
+		if v, ok := l.str(a, where); ok {
+			d, err := ParseDuration(v)
+			if err != nil {
+				l.invalid(a, where, "must be a positive duration such as \"365d\" or \"720h\": %v", err)
+			}
+			src.Freshness = d
+		}
+	}
+	if a := attrs["delimiter"]; a != nil {
+		if v, ok := l.str(a, where); ok {
+			if !validDelimiter(v) {
+				l.invalid(a, where, "must be one character other than a quote, space or line break, not %q", v)
+			}
+			src.Delimiter = v
+		}
+	}
+	if a := attrs["identifiers"]; a != nil {
+		src.Identifiers = l.columnMap(a, where, func(kind string) string {
+			switch kind {
+			case "email", "phone", "source_record":
+				return "is a lookup kind of its own; name the identifier differently"
+			}
+			return ""
+		})
+	}
+	if a := attrs["attributes"]; a != nil {
+		src.Attributes = l.columnMap(a, where, nil)
+	}
+	if a := attrs["consent"]; a != nil {
+		src.Consent = l.columnMap(a, where, func(channel string) string {
+			if slices.Contains(ConsentChannels(), channel) {
+				return ""
+			}
+			return "is not a consent channel; known channels: " + strings.Join(ConsentChannels(), ", ")
+		})
+	}
+	var mapBlock *hcl.Block
+	for _, mb := range content.Blocks {
+		if l.once(mb, mapBlock) {
+			mapBlock = mb
+			src.Map = l.fieldMap(mb, where)
+		}
+	}
+	return src, len(l.diags) == before
+}
+
+func (l *loader) checkFile(a *hcl.Attribute, where, path string) {
+	fi, err := os.Stat(path)
+	switch {
+	case os.IsNotExist(err):
+		l.errorf(a.Expr.Range(), "Source file not found",
+			"The argument \"path\"%s names %s, which does not exist.", where, path)
+	case err != nil:
+		l.errorf(a.Expr.Range(), "Source file unreadable",
+			"The argument \"path\"%s names %s: %v.", where, path, err)
+	case fi.IsDir():
+		l.errorf(a.Expr.Range(), "Source file is a directory",
+			"The argument \"path\"%s names %s, which is a directory, not a file.", where, path)
+	}
+}
+
+// fieldMap decodes a map block: canonical field name = column or [columns].
+func (l *loader) fieldMap(b *hcl.Block, where string) map[string][]string {
+	attrs, diags := b.Body.JustAttributes()
+	l.diags = append(l.diags, diags...)
+	out := make(map[string][]string, len(attrs))
+	keys := map[string]*hcl.Attribute{}
+	for _, a := range sortedAttrs(attrs) {
+		f, ok := customer.ParseField(a.Name)
+		if !ok {
+			l.errorf(a.NameRange, "Unknown canonical field",
+				"The map key %q%s is not a canonical field; known fields: %s.", a.Name, where, fieldNames())
+			continue
+		}
+		if prev := keys[f.String()]; prev != nil {
+			l.errorf(a.NameRange, "Duplicate field mapping",
+				"The map key %q%s maps field %q, already mapped by %q at %s.", a.Name, where, f, prev.Name, prev.NameRange)
+			continue
+		}
+		keys[f.String()] = a
+		cols, ok := l.columns(a, where)
+		if ok {
+			out[f.String()] = cols
+		}
+	}
+	return out
+}
+
+// columns decodes a column name or a non-empty list of column names.
+func (l *loader) columns(a *hcl.Attribute, where string) ([]string, bool) {
+	v, ok := l.value(a, " in the map block"+where)
+	if !ok {
+		return nil, false
+	}
+	if v.Type() == cty.String {
+		s := strings.TrimSpace(v.AsString())
+		if s == "" {
+			l.invalid(a, " in the map block"+where, "must name a column, not be empty")
+			return nil, false
+		}
+		return []string{s}, true
+	}
+	lv, err := convert.Convert(v, cty.List(cty.String))
+	if err != nil || lv.LengthInt() == 0 {
+		l.invalid(a, " in the map block"+where, "must be a column name or a non-empty list of column names")
+		return nil, false
+	}
+	var cols []string
+	for it := lv.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		s := ""
+		if !e.IsNull() {
+			s = strings.TrimSpace(e.AsString())
+		}
+		if s == "" {
+			l.invalid(a, " in the map block"+where, "must not list an empty column name")
+			return nil, false
+		}
+		cols = append(cols, s)
+	}
+	return cols, true
+}
+
+// columnMap decodes an object of name = column pairs. check, when not nil,
+// returns why a key is not allowed.
+func (l *loader) columnMap(a *hcl.Attribute, where string, check func(key string) string) map[string]string {
+	pairs, diags := hcl.ExprMap(a.Expr)
+	if diags.HasErrors() {
+		l.errorf(a.Expr.Range(), "Incorrect attribute value type",
+			"The argument %q%s must be an object such as { name = \"column\" }.", a.Name, where)
+		return nil
+	}
+	out := make(map[string]string, len(pairs))
+	for _, p := range pairs {
+		kv, diags := p.Key.Value(l.ctx)
+		l.diags = append(l.diags, diags...)
+		if diags.HasErrors() {
+			continue
+		}
+		if kv, err := convert.Convert(kv, cty.String); err != nil || kv.IsNull() || strings.TrimSpace(kv.AsString()) == "" {
+			l.errorf(p.Key.Range(), "Invalid key",
+				"The keys of argument %q%s must be non-empty names.", a.Name, where)
+			continue
+		}
+		key := strings.TrimSpace(kv.AsString())
+		if _, dup := out[key]; dup {
+			l.errorf(p.Key.Range(), "Duplicate key",
+				"The key %q appears twice in argument %q%s.", key, a.Name, where)
+			continue
+		}
+		if check != nil {
+			if why := check(key); why != "" {
+				l.errorf(p.Key.Range(), "Invalid key", "The key %q of argument %q%s %s.", key, a.Name, where, why)
+				continue
+			}
+		}
+		vv, diags := p.Value.Value(l.ctx)
+		l.diags = append(l.diags, diags...)
+		if diags.HasErrors() {
+			continue
+		}
+		sv, err := convert.Convert(vv, cty.String)
+		if err != nil || sv.IsNull() || strings.TrimSpace(sv.AsString()) == "" {
+			l.errorf(p.Value.Range(), "Invalid value",
+				"The key %q of argument %q%s must name a column.", key, a.Name, where)
+			continue
+		}
+		out[key] = strings.TrimSpace(sv.AsString())
+	}
+	return out
+}
+
+func (l *loader) resolver(b *hcl.Block, sources map[string]hcl.Range) Resolver {
+	const where = " of the resolver block"
+	content, diags := b.Body.Content(resolverSchema)
+	l.diags = append(l.diags, diags...)
+	r := Resolver{MatchThreshold: DefaultMatchThreshold}
+	attrs := content.Attributes
+	if a := attrs["match_threshold"]; a != nil {
+		if v, ok := l.num(a, where); ok {
+			if v <= 0 || v > 1 {
+				l.invalid(a, where, "must be greater than 0 and at most 1, not %g", v)
+			}
+			r.MatchThreshold = v
+		}
+	}
+	if a := attrs["max_block_size"]; a != nil {
+		if v, ok := l.num(a, where); ok {
+			if v < 0 || v != float64(int(v)) {
+				l.invalid(a, where, "must be a whole number ≥ 0 (0 means the resolver's default), not %g", v)
+			}
+			r.MaxBlockSize = int(v)
+		}
+	}
+	if a := attrs["blocking"]; a != nil {
+		if v, ok := l.value(a, where); ok {
+			lv, err := convert.Convert(v, cty.List(cty.String))
+			if err != nil || lv.IsNull() {
+				l.invalid(a, where, "must be a list of blocking rule names such as [\"email\", \"phone\"]")
+			} else {
+				r.Blocking = []string{}
+				for it := lv.ElementIterator(); it.Next(); {
+					_, e := it.Element()
+					if e.IsNull() || strings.TrimSpace(e.AsString()) == "" {
+						l.invalid(a, where, "must not list an empty rule name")
+						continue
+					}
+					r.Blocking = append(r.Blocking, strings.TrimSpace(e.AsString()))
+				}
+			}
+		}
+	}
+	must := map[[2]string]bool{}
+	if a := attrs["must_link"]; a != nil {
+		r.MustLink = l.pairs(a, where, sources)
+		for _, p := range r.MustLink {
+			must[p], must[[2]string{p[1], p[0]}] = true, true
+		}
+	}
+	if a := attrs["cannot_link"]; a != nil {
+		r.CannotLink = l.pairs(a, where, sources)
+		for _, p := range r.CannotLink {
+			if must[p] {
+				l.invalid(a, where, "lists the pair [%q, %q], which must_link also lists", p[0], p[1])
+			}
+		}
+	}
+	return r
+}
+
+// pairs decodes a list of [a, b] record-key pairs whose sources exist.
+func (l *loader) pairs(a *hcl.Attribute, where string, sources map[string]hcl.Range) [][2]string {
+	elems, diags := hcl.ExprList(a.Expr)
+	if diags.HasErrors() {
+		l.invalid(a, where, "must be a list of [\"source/id\", \"source/id\"] pairs")
+		return nil
+	}
+	out := make([][2]string, 0, len(elems))
+	for _, e := range elems {
+		v, diags := e.Value(l.ctx)
+		l.diags = append(l.diags, diags...)
+		if diags.HasErrors() {
+			continue
+		}
+		lv, err := convert.Convert(v, cty.List(cty.String))
+		if err != nil || lv.IsNull() || lv.LengthInt() != 2 {
+			l.errorf(e.Range(), "Invalid value",
+				"Each element of argument %q%s must be a pair of record keys [\"source/id\", \"source/id\"].", a.Name, where)
+			continue
+		}
+		var p [2]string
+		ok := true
+		for i, ev := range lv.AsValueSlice() {
+			k := ""
+			if !ev.IsNull() {
+				k = strings.TrimSpace(ev.AsString())
+			}
+			src, id, found := customer.SplitKey(k)
+			if !found || src == "" || id == "" {
+				l.errorf(e.Range(), "Invalid value",
+					"The record key %q in argument %q%s must have the form \"source/id\".", k, a.Name, where)
+				ok = false
+				continue
+			}
+			if _, known := sources[src]; !known {
+				l.errorf(e.Range(), "Unknown source",
+					"The record key %q in argument %q%s names source %q, which is not configured.", k, a.Name, where, src)
+				ok = false
+				continue
+			}
+			p[i] = k
+		}
+		if ok && p[0] == p[1] {
+			l.errorf(e.Range(), "Invalid value",
+				"The pair in argument %q%s links record %q with itself.", a.Name, where, p[0])
+			ok = false
+		}
+		if ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// value evaluates an attribute, which must not be null.
+func (l *loader) value(a *hcl.Attribute, where string) (cty.Value, bool) {
+	v, diags := a.Expr.Value(l.ctx)
+	l.diags = append(l.diags, diags...)
+	if diags.HasErrors() {
+		return cty.NilVal, false
+	}
+	if v.IsNull() || !v.IsWhollyKnown() {
+		l.errorf(a.Expr.Range(), "Invalid value", "The argument %q%s must have a value.", a.Name, where)
+		return cty.NilVal, false
+	}
+	return v, true
+}
+
+func (l *loader) typed(a *hcl.Attribute, where string, ty cty.Type) (cty.Value, bool) {
+	v, ok := l.value(a, where)
+	if !ok {
+		return v, false
+	}
+	cv, err := convert.Convert(v, ty)
+	if err != nil {
+		l.errorf(a.Expr.Range(), "Incorrect attribute value type",
+			"Inappropriate value for argument %q%s: %s is required.", a.Name, where, ty.FriendlyName())
+		return cty.NilVal, false
+	}
+	return cv, true
+}
+
+func (l *loader) str(a *hcl.Attribute, where string) (string, bool) {
+	v, ok := l.typed(a, where, cty.String)
+	if !ok {
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+func (l *loader) nonEmpty(a *hcl.Attribute, where string) (string, bool) {
+	s, ok := l.str(a, where)
+	if !ok {
+		return "", false
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		l.invalid(a, where, "must not be empty")
+		return "", false
+	}
+	return s, true
+}
+
+func (l *loader) num(a *hcl.Attribute, where string) (float64, bool) {
+	v, ok := l.typed(a, where, cty.Number)
+	if !ok {
+		return 0, false
+	}
+	f, _ := v.AsBigFloat().Float64()
+	return f, true
+}
+
+// ParseDuration parses a positive duration written as Go's
+// time.ParseDuration does, optionally led by a number of days: "365d",
+// "1d12h", "720h".
+func ParseDuration(s string) (time.Duration, error) {
+	var d time.Duration
+	rest := strings.TrimSpace(s)
+	if i := strings.IndexByte(rest, 'd'); i >= 0 {
+		days, err := strconv.Atoi(rest[:i])
+		if err != nil || days < 0 || days > 365*300 {
+			return 0, fmt.Errorf("bad number of days in %q", s)
+		}
+		d = time.Duration(days) * 24 * time.Hour
+		rest = rest[i+1:]
+	}
+	if rest != "" {
+		r, err := time.ParseDuration(rest)
+		if err != nil {
+			return 0, err
+		}
+		d += r
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%q is not positive", s)
+	}
+	return d, nil
+}
+
+// offset is where a diagnostic points in the file; -1 when nowhere.
+func offset(d *hcl.Diagnostic) int {
+	if d.Subject == nil {
+		return -1
+	}
+	return d.Subject.Start.Byte
+}
+
+func isAlpha2(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
+
+func validDelimiter(s string) bool {
+	r, n := utf8.DecodeRuneInString(s)
+	return n == len(s) && n > 0 && r != utf8.RuneError && r != '"' && r != ' ' && r != '\r' && r != '\n'
+}
+
+func fieldNames() string {
+	names := make([]string, 0, customer.NumFields)
+	for f := customer.Field(0); f < customer.NumFields; f++ {
+		names = append(names, f.String())
+	}
+	return strings.Join(names, ", ")
+}
+
+// sortedAttrs returns attributes in file order, so diagnostics come in
+// the order a reader meets them.
+func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
+	out := make([]*hcl.Attribute, 0, len(attrs))
+	for _, a := range attrs {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(a, b *hcl.Attribute) int { return a.Range.Start.Byte - b.Range.Start.Byte })
+	return out
+}
