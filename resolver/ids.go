@@ -105,3 +105,10 @@ func newID(key string, salt int) string {
 	sum := h.Sum(nil)
 	return "p" + idEncoding.EncodeToString(sum[:10])
 }
+
+// sortedCopy returns members sorted, leaving the argument untouched.
+func sortedCopy(members []string) []string {
+	s := append([]string(nil), members...)
+	sort.Strings(s)
+	return s
+}

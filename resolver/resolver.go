@@ -1,19 +1,44 @@
 // Package resolver decides which customer records belong to the same
 // person and gives each person a stable profile id.
+//
+// It follows Fellegi and Sunter: blocking rules pick candidate pairs, each
+// pair is compared field by field into comparison levels, each level
+// weighs log2(m/u) with u estimated from random pairs and m trained by
+// expectation–maximisation on the candidates (no labels needed), exact
+// agreement on a value is adjusted by how common the value is, and pairs
+// whose posterior match probability reaches the threshold are linked.
+// Links join records into clusters strongest first, refusing merges that
+// would put conflicting records (different strong identifiers, dates of
+// birth or given names, with a low match probability) or a cannot-link
+// pair into one cluster, so that chains through a shared household
+// phone or email do not merge people.
 package resolver
 
 import (
 	"context"
-	"sort"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/scvhq/scv/customer"
 )
 
 // Options configure a Resolver. The zero value works.
 type Options struct {
-	Logger hclog.Logger // nil means hclog.NewNullLogger()
+	Logger       hclog.Logger // nil means hclog.NewNullLogger()
+	Threshold    float64      // posterior match probability that links two records; 0 means 0.9
+	MustLink     [][2]string  // record-key pairs always in one profile
+	CannotLink   [][2]string  // record-key pairs never in one profile
+	Blocking     []string     // blocking rules (see BlockingRules); nil means every rule whose fields the records carry
+	MaxBlockSize int          // records per block above which the block is skipped and reported; 0 means 500
+	// Model is a trained model to use instead of training one on the
+	// records; nil means train.
+	Model *Model
 }
 
 // Resolver clusters records into profiles.
@@ -26,103 +51,285 @@ func New(opts Options) *Resolver {
 	if opts.Logger == nil {
 		opts.Logger = hclog.NewNullLogger()
 	}
+	if opts.Threshold == 0 {
+		opts.Threshold = 0.9
+	}
+	if opts.MaxBlockSize == 0 {
+		opts.MaxBlockSize = 500
+	}
 	return &Resolver{opts: opts}
 }
 
 // Result is the outcome of a resolution.
 type Result struct {
-	Assign   map[string]string // record key -> profile id, for every record resolved
-	Profiles int               // number of distinct profiles
+	Assign     map[string]string // record key -> profile id, for every record resolved
+	Profiles   int               // number of distinct profiles
+	Model      *Model            // the model used: trained on the records unless Options.Model was set
+	Candidates int               // record pairs compared
+	Links      int               // pairs whose match probability reached the threshold
+	Refused    int               // merges refused because members conflicted or a cannot-link pair forbade them
+	Oversized  []OversizedBlock  // blocks skipped for holding too many records, largest first
+	Unknown    int               // must-link or cannot-link keys naming no given record
+	Took       time.Duration
 }
 
 // Resolve clusters recs, the complete set of live records, and assigns
 // each cluster a profile id. prev is the previous assignment (record key to
 // profile id); ids are kept from it as described by AssignIDs.
 func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map[string]string) (*Result, error) {
-	uf := newUnionFind(len(recs))
-	first := make(map[string]int) // identifier key -> first record index with it
-	link := func(i int, key string) {
-		if j, ok := first[key]; ok {
-			uf.union(i, j)
-			return
+	start := time.Now()
+	lg := r.opts.Logger
+	res := &Result{Assign: make(map[string]string, len(recs))}
+	m := r.opts.Model
+	var idKinds []string
+	if m == nil {
+		idKinds = identifierKinds(recs, minShare, maxComparisons-int(kIdentifier))
+	} else {
+		if err := m.validate(); err != nil {
+			return nil, err
 		}
-		first[key] = i
+		sc, _ := m.compile()
+		idKinds = sc.idKind
 	}
+	fs, err := prepareAll(ctx, recs, idKinds)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		comps := newComparisons(fs, idKinds, minShare)
+		if len(comps) == 0 {
+			return nil, fmt.Errorf("resolver: no field to compare in %d records", len(recs))
+		}
+		m = &Model{Comparisons: comps, Lambda: initialLambda}
+		m.TF = termFrequencies(fs, comps)
+	}
+	sc, err := m.rebuild()
+	if err != nil {
+		return nil, err
+	}
+	for i := range fs {
+		sc.setTF(&fs[i])
+	}
+	trained := r.opts.Model == nil
+	if trained && len(fs) > 1 {
+		if err := estimateU(ctx, fs, m, sc); err != nil {
+			return nil, fmt.Errorf("resolver: estimate u: %w", err)
+		}
+	}
+	bl, err := r.blocker(m, sc)
+	if err != nil {
+		return nil, err
+	}
+	groups, over := bl.build(fs, r.opts.MaxBlockSize)
+	res.Oversized = over
+	for _, o := range over {
+		lg.Warn("oversized block skipped", "rule", o.Rule, "key", o.Key, "records", o.Records)
+	}
+	cands, err := bl.pairs(ctx, groups, fs, sc)
+	if err != nil {
+		return nil, fmt.Errorf("resolver: compare: %w", err)
+	}
+	res.Candidates = len(cands)
+	if trained {
+		train(m, cands, bl.rules, sc, float64(len(fs))*float64(len(fs)-1)/2)
+		if sc, err = m.rebuild(); err != nil {
+			return nil, err
+		}
+		lg.Debug("model trained", "pairs", len(cands), "iterations", m.Iterations, "lambda", m.Lambda)
+	}
+	res.Model = m
+	edges := r.score(sc, cands, fs)
+	res.Links = len(edges)
+
+	index := make(map[string]int32, len(recs))
 	for i := range recs {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+		index[recs[i].Key()] = int32(i)
+	}
+	cl := newClusterer(len(recs), func(i, j int32) bool {
+		g := sc.gamma(&fs[i], &fs[j])
+		return sc.conflicts(g) && probability(sc.weight(g, &fs[i], &fs[j])) < conflictBelow
+	})
+	pairsOf := func(list [][2]string) [][2]int32 {
+		var out [][2]int32
+		for _, p := range list {
+			i, ok1 := index[p[0]]
+			j, ok2 := index[p[1]]
+			if !ok1 || !ok2 {
+				res.Unknown++
+				continue
 			}
+			out = append(out, [2]int32{i, j})
 		}
-		rec := &recs[i]
-		for _, f := range [...]customer.Field{customer.Email, customer.Phone} {
-			rec.Each(f, func(v customer.Value) bool {
-				if v.Usable() {
-					link(i, f.String()+"\x00"+v.Norm)
-				}
-				return true
-			})
-		}
-		for kind, v := range rec.Identifiers {
-			if v.Usable() {
-				link(i, "id:"+kind+"\x00"+v.Norm)
-			}
+		return out
+	}
+	for _, p := range pairsOf(r.opts.MustLink) {
+		cl.union(p[0], p[1])
+	}
+	if cannot := pairsOf(r.opts.CannotLink); len(cannot) > 0 {
+		cl.cannot = make(map[int32][]int32)
+		for _, p := range cannot {
+			cl.cannot[p[0]] = append(cl.cannot[p[0]], p[1])
+			cl.cannot[p[1]] = append(cl.cannot[p[1]], p[0])
 		}
 	}
-	groups := make(map[int][]string)
-	for i := range recs {
-		root := uf.find(i)
-		groups[root] = append(groups[root], recs[i].Key())
+	if res.Unknown > 0 {
+		lg.Warn("override names unknown records", "pairs", res.Unknown)
 	}
-	clusters := make([][]string, 0, len(groups))
-	for _, g := range groups {
-		clusters = append(clusters, g)
+	cl.link(edges)
+	res.Refused = cl.refused
+
+	groupsIdx := cl.clusters()
+	clusters := make([][]string, len(groupsIdx))
+	for c, members := range groupsIdx {
+		keys := make([]string, len(members))
+		for k, i := range members {
+			keys[k] = recs[i].Key()
+		}
+		clusters[c] = keys
 	}
 	ids := AssignIDs(clusters, prev)
-	res := &Result{Assign: make(map[string]string, len(recs)), Profiles: len(clusters)}
 	for c, members := range clusters {
 		for _, k := range members {
 			res.Assign[k] = ids[c]
 		}
 	}
-	r.opts.Logger.Debug("resolved", "records", len(recs), "profiles", len(clusters))
+	res.Profiles = len(clusters)
+	res.Took = time.Since(start)
+	lg.Debug("resolved", "records", len(recs), "candidates", res.Candidates, "links", res.Links,
+		"refused", res.Refused, "profiles", res.Profiles, "took", res.Took)
 	return res, nil
 }
 
-type unionFind struct{ parent []int32 }
+// minShare is the share of records that must carry a field for it to be
+// compared and blocked on by default.
+const minShare = 0.01
 
-func newUnionFind(n int) *unionFind {
-	p := make([]int32, n)
-	for i := range p {
-		p[i] = int32(i)
+// prepareAll computes every record's features on all cores.
+func prepareAll(ctx context.Context, recs []customer.Record, idKinds []string) ([]features, error) {
+	fs := make([]features, len(recs))
+	workers := runtime.GOMAXPROCS(0)
+	g, ctx := errgroup.WithContext(ctx)
+	step := (len(recs) + workers - 1) / workers
+	for s := 0; s < len(recs); s += step {
+		e := min(s+step, len(recs))
+		g.Go(func() error {
+			nn := newNicknames()
+			for i := s; i < e; i++ {
+				if i%4096 == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
+				fs[i] = prepare(&recs[i], idKinds, nn)
+			}
+			return nil
+		})
 	}
-	return &unionFind{parent: p}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return fs, nil
 }
 
-func (u *unionFind) find(i int) int {
-	for int(u.parent[i]) != i {
-		u.parent[i] = u.parent[u.parent[i]]
-		i = int(u.parent[i])
+// blocker returns the blocker for the configured rules, or the default
+// rules whose fields the model compares.
+func (r *Resolver) blocker(m *Model, sc *scorer) (*blocker, error) {
+	has := [numKinds]bool{}
+	for _, c := range sc.comps {
+		has[c.kind] = true
 	}
-	return i
+	names := r.opts.Blocking
+	configured := names != nil
+	if !configured {
+		names = BlockingRules()
+	}
+	bl := &blocker{}
+	for _, name := range names {
+		need, ok := ruleNeeds[name]
+		if !ok {
+			return nil, fmt.Errorf("resolver: unknown blocking rule %q (known: %v)", name, BlockingRules())
+		}
+		usable := true
+		for _, k := range need {
+			usable = usable && has[k]
+		}
+		if !usable {
+			if configured {
+				r.opts.Logger.Warn("blocking rule unused: the records lack its fields", "rule", name)
+			}
+			continue
+		}
+		if name == RuleIdentifier {
+			for slot := range sc.idKind {
+				bl.rules = append(bl.rules, blockRule{name: name, slot: slot})
+			}
+			continue
+		}
+		bl.rules = append(bl.rules, blockRule{name: name})
+	}
+	if len(bl.rules) == 0 {
+		return nil, fmt.Errorf("resolver: no usable blocking rule among %v for fields %v", names, m.comparisonNames())
+	}
+	return bl, nil
 }
 
-// union joins the sets of i and j, keeping the smaller index as root so
-// results do not depend on map iteration order.
-func (u *unionFind) union(i, j int) {
-	ri, rj := u.find(i), u.find(j)
-	if ri == rj {
-		return
+// comparisonNames lists the model's comparisons.
+func (m *Model) comparisonNames() []string {
+	var out []string
+	for _, c := range m.Comparisons {
+		out = append(out, c.Name)
 	}
-	if rj < ri {
-		ri, rj = rj, ri
-	}
-	u.parent[rj] = int32(ri)
+	return out
 }
 
-// sortedCopy returns members sorted, leaving the argument untouched.
-func sortedCopy(members []string) []string {
-	s := append([]string(nil), members...)
-	sort.Strings(s)
-	return s
+// score returns the candidates whose match probability reaches the
+// threshold, as weighted edges, on all cores.
+func (r *Resolver) score(sc *scorer, cands []candidate, fs []features) []edge {
+	workers := runtime.GOMAXPROCS(0)
+	step := (len(cands) + workers - 1) / workers
+	var mu sync.Mutex
+	var edges []edge
+	var wg sync.WaitGroup
+	for s := 0; s < len(cands); s += step {
+		part := cands[s:min(s+step, len(cands))]
+		wg.Go(func() {
+			var local []edge
+			for _, c := range part {
+				w := sc.weight(c.g, &fs[c.a], &fs[c.b])
+				if probability(w) >= r.opts.Threshold {
+					local = append(local, edge{c.a, c.b, w})
+				}
+			}
+			mu.Lock()
+			edges = append(edges, local...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	slices.SortFunc(edges, func(x, y edge) int {
+		if x.a != y.a {
+			return int(x.a - y.a)
+		}
+		return int(x.b - y.b)
+	})
+	return edges
+}
+
+// conflicts reports whether a pair with gamma g disagrees outright on a
+// field that tells people apart: a strong identifier, the date of birth
+// or the given name.
+func (s *scorer) conflicts(g uint64) bool {
+	return s.conflictField(g) >= 0
+}
+
+// conflictField returns the first comparison whose disagreement tells the
+// pair apart, or -1.
+func (s *scorer) conflictField(g uint64) int {
+	for c, cc := range s.comps {
+		switch cc.kind {
+		case kIdentifier, kDOB, kGiven:
+			if level(g, c) == elseLevel(cc.kind) {
+				return c
+			}
+		}
+	}
+	return -1
 }

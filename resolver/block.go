@@ -1,0 +1,363 @@
+package resolver
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// The blocking rules. Two records become a candidate pair when any rule
+// gives them the same key; each rule needs the fields it names.
+const (
+	RuleIdentifier     = "identifier"      // same strong identifier, per kind
+	RuleEmail          = "email"           // same email address
+	RuleEmailLocal     = "email_local"     // same email local part
+	RulePhone          = "phone"           // same phone number
+	RuleDOBFamily      = "dob_family"      // same date of birth and family-name sound
+	RuleDOBGiven       = "dob_given"       // same date of birth and given-name sound
+	RulePostcodeFamily = "postcode_family" // same postcode and family-name initial
+	RuleName           = "name"            // same given- and family-name sounds, in either order
+	RuleLocalityFamily = "locality_family" // same locality and family-name sound
+	RuleDOBPostcode    = "dob_postcode"    // same date of birth and postcode
+	RuleDOBLocality    = "dob_locality"    // same date of birth and locality
+	RuleAddress        = "address"         // same house number (first word of the first address line) and postcode
+)
+
+// BlockingRules returns the names of all blocking rules, in the order the
+// default set applies them.
+func BlockingRules() []string {
+	return []string{RuleIdentifier, RuleEmail, RuleEmailLocal, RulePhone, RuleDOBFamily, RuleDOBGiven,
+		RulePostcodeFamily, RuleName, RuleLocalityFamily, RuleDOBPostcode, RuleDOBLocality, RuleAddress}
+}
+
+// ruleNeeds lists the comparison kinds a rule's key is made of.
+var ruleNeeds = map[string][]kind{
+	RuleIdentifier:     {kIdentifier},
+	RuleEmail:          {kEmail},
+	RuleEmailLocal:     {kEmail},
+	RulePhone:          {kPhone},
+	RuleDOBFamily:      {kDOB, kFamily},
+	RuleDOBGiven:       {kDOB, kGiven},
+	RulePostcodeFamily: {kPostcode, kFamily},
+	RuleName:           {kGiven, kFamily},
+	RuleLocalityFamily: {kLocality, kFamily},
+	RuleDOBPostcode:    {kDOB, kPostcode},
+	RuleDOBLocality:    {kDOB, kLocality},
+	RuleAddress:        {kAddress1, kPostcode},
+}
+
+// blockRule is one applied rule; the identifier rule applies once per
+// identifier slot.
+type blockRule struct {
+	name string
+	slot int
+}
+
+func (r blockRule) String() string {
+	if r.name == RuleIdentifier {
+		return fmt.Sprintf("%s[%d]", r.name, r.slot)
+	}
+	return r.name
+}
+
+// OversizedBlock is a block that held more records than the limit, so
+// that its pairs were not compared (a shared default email, a household
+// phone, a placeholder postcode).
+type OversizedBlock struct {
+	Rule    string // blocking rule
+	Key     string // the shared key, as one of its records has it
+	Records int    // records in the block
+}
+
+// hash64 is FNV-1a, 64 bits.
+type hash64 uint64
+
+const fnvOffset hash64 = 14695981039346656037
+
+func (h hash64) str(s string) hash64 {
+	for i := 0; i < len(s); i++ {
+		h ^= hash64(s[i])
+		h *= 1099511628211
+	}
+	h ^= 0xff // separator
+	h *= 1099511628211
+	return h
+}
+
+// keys returns the rule's keys of record f, at most two (two emails or
+// phones); zero means no key.
+func (r blockRule) keys(f *features) [2]uint64 {
+	h := fnvOffset.str(r.String())
+	first := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return s[:1]
+	}
+	var out [2]uint64
+	one := func(parts ...string) {
+		for _, p := range parts {
+			if p == "" {
+				return
+			}
+			h = h.str(p)
+		}
+		out[0] = uint64(h) | 1
+	}
+	switch r.name {
+	case RuleIdentifier:
+		if r.slot < len(f.ids) {
+			one(f.ids[r.slot])
+		}
+	case RuleEmail, RuleEmailLocal, RulePhone:
+		vals := f.phones
+		if r.name != RulePhone {
+			vals = f.emails
+		}
+		for i := 0; i < len(vals) && i < len(out); i++ {
+			v := vals[i]
+			if r.name == RuleEmailLocal {
+				for j := 0; j < len(v); j++ {
+					if v[j] == '@' {
+						v = v[:j]
+						break
+					}
+				}
+			}
+			if v != "" {
+				out[i] = uint64(h.str(v)) | 1
+			}
+		}
+		if out[0] == out[1] {
+			out[1] = 0
+		}
+	case RuleDOBFamily:
+		one(f.dob, f.familyPh)
+	case RuleDOBGiven:
+		one(f.dob, f.givenPh)
+	case RulePostcodeFamily:
+		one(f.postcode, first(f.family))
+	case RuleName:
+		a, b := f.givenPh, f.familyPh
+		if b < a {
+			a, b = b, a
+		}
+		one(a, b)
+	case RuleLocalityFamily:
+		one(f.locality, f.familyPh)
+	case RuleDOBPostcode:
+		one(f.dob, f.postcode)
+	case RuleDOBLocality:
+		one(f.dob, f.locality)
+	case RuleAddress:
+		one(firstWord(f.addr1), f.postcode)
+	}
+	return out
+}
+
+// describe returns rule r's key of f for a person to read.
+func (r blockRule) describe(f *features) string {
+	switch r.name {
+	case RuleIdentifier:
+		if r.slot < len(f.ids) {
+			return f.ids[r.slot]
+		}
+	case RuleEmail, RuleEmailLocal:
+		if len(f.emails) > 0 {
+			return f.emails[0]
+		}
+	case RulePhone:
+		if len(f.phones) > 0 {
+			return f.phones[0]
+		}
+	case RuleDOBFamily:
+		return f.dob + " " + f.familyPh
+	case RuleDOBGiven:
+		return f.dob + " " + f.givenPh
+	case RulePostcodeFamily:
+		return f.postcode + " " + f.family
+	case RuleName:
+		return f.givenPh + " " + f.familyPh
+	case RuleLocalityFamily:
+		return f.locality + " " + f.familyPh
+	case RuleDOBPostcode:
+		return f.dob + " " + f.postcode
+	case RuleDOBLocality:
+		return f.dob + " " + f.locality
+	case RuleAddress:
+		return firstWord(f.addr1) + " " + f.postcode
+	}
+	return ""
+}
+
+// firstWord returns s up to its first space.
+func firstWord(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// candidate is a compared pair of records (indices into the records) and
+// its comparison levels.
+type candidate struct {
+	a, b  int32
+	rules uint32 // bit q set: the pair shares a block of rule q
+	g     uint64
+}
+
+// blocker generates deduplicated candidate pairs.
+type blocker struct {
+	rules []blockRule
+	keys  [][][2]uint64     // per rule, per record
+	over  []map[uint64]bool // per rule: oversized keys
+}
+
+// group is one block: the records sharing a key under a rule.
+type group struct {
+	rule    int
+	key     uint64
+	members []int32
+}
+
+// build computes every record's keys and the blocks, capping blocks at
+// maxBlock records. It returns the blocks and the oversized ones.
+func (bl *blocker) build(fs []features, maxBlock int) ([]group, []OversizedBlock) {
+	bl.keys = make([][][2]uint64, len(bl.rules))
+	bl.over = make([]map[uint64]bool, len(bl.rules))
+	var groups []group
+	var over []OversizedBlock
+	type kr struct {
+		key uint64
+		rec int32
+	}
+	for r, rule := range bl.rules {
+		keys := make([][2]uint64, len(fs))
+		var list []kr
+		for i := range fs {
+			keys[i] = rule.keys(&fs[i])
+			for _, k := range keys[i] {
+				if k != 0 {
+					list = append(list, kr{k, int32(i)})
+				}
+			}
+		}
+		bl.keys[r] = keys
+		bl.over[r] = make(map[uint64]bool)
+		sort.Slice(list, func(i, j int) bool {
+			if list[i].key != list[j].key {
+				return list[i].key < list[j].key
+			}
+			return list[i].rec < list[j].rec
+		})
+		for s := 0; s < len(list); {
+			e := s + 1
+			for e < len(list) && list[e].key == list[s].key {
+				e++
+			}
+			switch n := e - s; {
+			case n > maxBlock:
+				bl.over[r][list[s].key] = true
+				over = append(over, OversizedBlock{Rule: rule.name, Key: rule.describe(&fs[list[s].rec]), Records: n})
+			case n > 1:
+				members := make([]int32, n)
+				for i := range members {
+					members[i] = list[s+i].rec
+				}
+				groups = append(groups, group{rule: r, key: list[s].key, members: members})
+			}
+			s = e
+		}
+	}
+	slices.SortFunc(over, func(a, b OversizedBlock) int { return b.Records - a.Records })
+	return groups, over
+}
+
+// seenBefore reports whether records i and j already share a block that
+// comes before block (r, key): a non-oversized key of an earlier rule, or
+// a smaller non-oversized key of the same rule.
+func (bl *blocker) seenBefore(r int, key uint64, i, j int32) bool {
+	for q := 0; q <= r; q++ {
+		ki, kj := bl.keys[q][i], bl.keys[q][j]
+		for _, x := range ki {
+			if x == 0 || bl.over[q][x] || (q == r && x >= key) {
+				continue
+			}
+			if x == kj[0] || x == kj[1] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// shared returns the mask of rules under which records i and j share a
+// block that was not oversized.
+func (bl *blocker) shared(i, j int32) uint32 {
+	var mask uint32
+	for q := range bl.rules {
+		ki, kj := bl.keys[q][i], bl.keys[q][j]
+		for _, x := range ki {
+			if x != 0 && !bl.over[q][x] && (x == kj[0] || x == kj[1]) {
+				mask |= 1 << q
+				break
+			}
+		}
+	}
+	return mask
+}
+
+// pairs compares every deduplicated pair of the blocks with sc, on all
+// cores, and returns the candidates.
+func (bl *blocker) pairs(ctx context.Context, groups []group, fs []features, sc *scorer) ([]candidate, error) {
+	workers := runtime.GOMAXPROCS(0)
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	var mu sync.Mutex
+	var out []candidate
+	// Hand blocks out in chunks of roughly equal pair counts.
+	const chunkPairs = 1 << 14
+	for s := 0; s < len(groups); {
+		e, n := s, 0
+		for e < len(groups) && n < chunkPairs {
+			k := len(groups[e].members)
+			n += k * (k - 1) / 2
+			e++
+		}
+		chunk := groups[s:e]
+		s = e
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var local []candidate
+			for _, gr := range chunk {
+				m := gr.members
+				for x := 0; x < len(m); x++ {
+					for y := x + 1; y < len(m); y++ {
+						i, j := m[x], m[y]
+						if bl.seenBefore(gr.rule, gr.key, i, j) {
+							continue
+						}
+						local = append(local, candidate{a: i, b: j, rules: bl.shared(i, j), g: sc.gamma(&fs[i], &fs[j])})
+					}
+				}
+			}
+			mu.Lock()
+			out = append(out, local...)
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,124 @@
+package resolver
+
+import (
+	"slices"
+)
+
+// edge is a link between two records whose match probability reached
+// the threshold, with its match weight.
+type edge struct {
+	a, b int32
+	w    float64
+}
+
+// conflictBelow is the match probability under which a pair whose strong
+// fields disagree may not end up in one cluster through other records.
+const conflictBelow = 0.01
+
+// maxConflictChecks bounds the member pairs checked before two clusters
+// merge: members beyond this many per side are not checked.
+const maxConflictChecks = 64
+
+// clusterer joins records into clusters along edges, strongest first,
+// refusing a merge that would put a cannot-link pair or a conflicting
+// pair into one cluster.
+type clusterer struct {
+	parent  []int32
+	members [][]int32         // per root
+	cannot  map[int32][]int32 // cannot-link partners
+	// conflict reports whether two records must not share a cluster.
+	conflict func(i, j int32) bool
+	refused  int // merges refused
+}
+
+func newClusterer(n int, conflict func(i, j int32) bool) *clusterer {
+	c := &clusterer{parent: make([]int32, n), members: make([][]int32, n), conflict: conflict}
+	for i := range c.parent {
+		c.parent[i] = int32(i)
+		c.members[i] = []int32{int32(i)}
+	}
+	return c
+}
+
+func (c *clusterer) find(i int32) int32 {
+	for c.parent[i] != i {
+		c.parent[i] = c.parent[c.parent[i]]
+		i = c.parent[i]
+	}
+	return i
+}
+
+// union merges the clusters of i and j; the root keeps the smaller index.
+func (c *clusterer) union(i, j int32) {
+	ri, rj := c.find(i), c.find(j)
+	if ri == rj {
+		return
+	}
+	if rj < ri {
+		ri, rj = rj, ri
+	}
+	c.parent[rj] = ri
+	c.members[ri] = append(c.members[ri], c.members[rj]...)
+	c.members[rj] = nil
+}
+
+// allowed reports whether the clusters rooted at ri and rj may merge.
+func (c *clusterer) allowed(ri, rj int32) bool {
+	a, b := c.members[ri], c.members[rj]
+	if len(c.cannot) > 0 {
+		for _, x := range a {
+			for _, y := range c.cannot[x] {
+				if c.find(y) == rj {
+					return false
+				}
+			}
+		}
+	}
+	for _, x := range a[:min(len(a), maxConflictChecks)] {
+		for _, y := range b[:min(len(b), maxConflictChecks)] {
+			if c.conflict(x, y) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// link merges along edges, strongest first (ties in record order).
+func (c *clusterer) link(edges []edge) {
+	slices.SortFunc(edges, func(x, y edge) int {
+		switch {
+		case x.w > y.w:
+			return -1
+		case x.w < y.w:
+			return 1
+		case x.a != y.a:
+			return int(x.a - y.a)
+		}
+		return int(x.b - y.b)
+	})
+	for _, e := range edges {
+		ri, rj := c.find(e.a), c.find(e.b)
+		if ri == rj {
+			continue
+		}
+		if !c.allowed(ri, rj) {
+			c.refused++
+			continue
+		}
+		c.union(ri, rj)
+	}
+}
+
+// clusters returns the clusters with more than zero members, each in
+// record order, ordered by their first record.
+func (c *clusterer) clusters() [][]int32 {
+	var out [][]int32
+	for i, m := range c.members {
+		if len(m) > 0 && c.parent[i] == int32(i) {
+			slices.Sort(m)
+			out = append(out, m)
+		}
+	}
+	return out
+}

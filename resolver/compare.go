@@ -1,0 +1,242 @@
+package resolver
+
+import "strings"
+
+// kind is what a comparison compares; it selects the level function.
+type kind uint8
+
+// The comparison kinds, one per canonical field that matching uses plus
+// strong identifiers.
+const (
+	kGiven kind = iota
+	kFamily
+	kDOB
+	kEmail
+	kPhone
+	kAddress1
+	kAddress2
+	kLocality
+	kPostcode
+	kRegion
+	kGender
+	kIdentifier
+	numKinds
+)
+
+// kindInfo describes a comparison kind: its name in the model and its
+// levels, best first. Level 0 is always "null" (a value is missing) and
+// carries no weight; the last level is "else" (the values disagree).
+type kindInfo struct {
+	name   string
+	levels []string
+	tf     bool // the exact level is adjusted by term frequency
+}
+
+var kinds = [numKinds]kindInfo{
+	kGiven:      {"given_name", []string{"null", "exact", "swapped with family name", "nickname", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80 or same sound", "else"}, true},
+	kFamily:     {"family_name", []string{"null", "exact", "one edit or jaro-winkler >= 0.94", "same sound", "jaro-winkler >= 0.80", "else"}, true},
+	kDOB:        {"date_of_birth", []string{"null", "exact", "one digit off or transposed", "day and month swapped", "two digits off", "else"}, false},
+	kEmail:      {"email", []string{"null", "exact", "same local part", "one edit", "else"}, true},
+	kPhone:      {"phone", []string{"null", "exact", "same last 7 digits", "one edit", "else"}, true},
+	kAddress1:   {"address_line1", []string{"null", "exact", "jaro-winkler >= 0.90", "token overlap >= 0.5", "else"}, true},
+	kAddress2:   {"address_line2", []string{"null", "exact", "jaro-winkler >= 0.90", "else"}, false},
+	kLocality:   {"locality", []string{"null", "exact", "jaro-winkler >= 0.90", "else"}, true},
+	kPostcode:   {"postal_code", []string{"null", "exact", "one edit or same sector", "else"}, true},
+	kRegion:     {"region", []string{"null", "exact", "else"}, false},
+	kGender:     {"gender", []string{"null", "exact", "else"}, false},
+	kIdentifier: {"identifier", []string{"null", "exact", "one edit", "else"}, false},
+}
+
+// Level numbers shared by the kinds.
+const (
+	levelNull  = 0
+	levelExact = 1
+)
+
+// elseLevel returns the "else" level of kind k.
+func elseLevel(k kind) int { return len(kinds[k].levels) - 1 }
+
+// swapped reports whether a's given and family names are b's family and
+// given names, closer than they are unswapped.
+func swapped(a, b *features) bool {
+	if a.given == "" || a.family == "" || b.given == "" || b.family == "" || a.given == a.family {
+		return false
+	}
+	if a.given == b.given && a.family == b.family {
+		return false
+	}
+	cross := jaroWinkler(a.given, b.family) + jaroWinkler(a.family, b.given)
+	return cross >= 1.84 && cross > jaroWinkler(a.given, b.given)+jaroWinkler(a.family, b.family)
+}
+
+// compareGiven returns the given-name level of a pair; swap says the
+// names are swapped.
+func compareGiven(a, b *features, swap bool) int {
+	switch {
+	case a.given == "" || b.given == "":
+		return levelNull
+	case a.given == b.given:
+		return levelExact
+	case swap:
+		return 2
+	case sameGroup(a.nick, b.nick):
+		return 3
+	}
+	jw := jaroWinkler(a.given, b.given)
+	switch {
+	case jw >= 0.92:
+		return 4
+	case jw >= 0.80 || (a.givenPh != "" && a.givenPh == b.givenPh):
+		return 5
+	}
+	return 6
+}
+
+func compareFamily(a, b *features) int {
+	switch {
+	case a.family == "" || b.family == "":
+		return levelNull
+	case a.family == b.family:
+		return levelExact
+	}
+	jw := jaroWinkler(a.family, b.family)
+	switch {
+	case jw >= 0.94 || editDistance(a.family, b.family) <= 1:
+		return 2
+	case a.familyPh != "" && a.familyPh == b.familyPh:
+		return 3
+	case jw >= 0.80:
+		return 4
+	}
+	return 5
+}
+
+func compareDOB(a, b string) int {
+	switch {
+	case a == "" || b == "":
+		return levelNull
+	case a == b:
+		return levelExact
+	}
+	d := editDistance(a, b)
+	switch {
+	case d <= 1:
+		return 2
+	case a[:4] == b[:4] && a[4:6] == b[6:8] && a[6:8] == b[4:6]:
+		return 3
+	case d <= 2:
+		return 4
+	}
+	return 5
+}
+
+func compareEmail(as, bs []string) int {
+	best := levelNull
+	for _, a := range as {
+		for _, b := range bs {
+			l := 4
+			al, _, _ := strings.Cut(a, "@")
+			bl, _, _ := strings.Cut(b, "@")
+			switch {
+			case a == b:
+				l = levelExact
+			case al == bl:
+				l = 2
+			case editDistance(a, b) <= 1:
+				l = 3
+			}
+			if best == levelNull || l < best {
+				best = l
+			}
+		}
+	}
+	return best
+}
+
+func comparePhone(as, bs []string) int {
+	best := levelNull
+	for _, a := range as {
+		for _, b := range bs {
+			l := 4
+			switch {
+			case a == b:
+				l = levelExact
+			case len(a) >= 7 && len(b) >= 7 && a[len(a)-7:] == b[len(b)-7:]:
+				l = 2
+			case editDistance(a, b) <= 1:
+				l = 3
+			}
+			if best == levelNull || l < best {
+				best = l
+			}
+		}
+	}
+	return best
+}
+
+func compareAddress1(a, b string) int {
+	switch {
+	case a == "" || b == "":
+		return levelNull
+	case a == b:
+		return levelExact
+	case jaroWinkler(a, b) >= 0.90:
+		return 2
+	case tokenOverlap(a, b) >= 0.5:
+		return 3
+	}
+	return 4
+}
+
+// compareNear is the exact / jaro-winkler >= 0.90 / else comparison.
+func compareNear(a, b string) int {
+	switch {
+	case a == "" || b == "":
+		return levelNull
+	case a == b:
+		return levelExact
+	case jaroWinkler(a, b) >= 0.90:
+		return 2
+	}
+	return 3
+}
+
+func comparePostcode(a, b string) int {
+	switch {
+	case a == "" || b == "":
+		return levelNull
+	case a == b:
+		return levelExact
+	case editDistance(a, b) <= 1:
+		return 2
+	}
+	// A sector: the outward code and the first character of the inward
+	// code ("SW1A 1").
+	if i := strings.IndexByte(a, ' '); i > 0 && i+2 <= len(a) && len(b) >= i+2 && a[:i+2] == b[:i+2] {
+		return 2
+	}
+	return 3
+}
+
+// compareExact is the exact / else comparison.
+func compareExact(a, b string) int {
+	switch {
+	case a == "" || b == "":
+		return levelNull
+	case a == b:
+		return levelExact
+	}
+	return 2
+}
+
+func compareIdentifier(a, b string) int {
+	switch {
+	case a == "" || b == "":
+		return levelNull
+	case a == b:
+		return levelExact
+	case editDistance(a, b) <= 1:
+		return 2
+	}
+	return 3
+}

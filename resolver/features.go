@@ -1,0 +1,164 @@
+package resolver
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/scvhq/scv/customer"
+)
+
+// features are the values of one record prepared once for comparison, so
+// that comparing a pair only reads them.
+type features struct {
+	given, family     string // folded
+	givenPh, familyPh string // phonetic codes
+	nick              [maxNickGroups]uint16
+	dob               string // eight digits YYYYMMDD, or empty
+	emails            []string
+	phones            []string
+	addr1, addr2      string   // folded
+	locality          string   // folded
+	postcode          string   // upper-case, spaces kept
+	region            string   // folded
+	gender            string   // folded
+	ids               []string // one per identifier kind of the model, "" when absent
+	tf                [numKinds]float64
+}
+
+// prepare computes the features of rec. kinds are the identifier kinds
+// the model compares, in slot order.
+func prepare(rec *customer.Record, kinds []string, nn nicknames) features {
+	var f features
+	get := func(fl customer.Field) string {
+		if v := rec.Fields[fl]; v.Usable() {
+			return v.Norm
+		}
+		return ""
+	}
+	f.given = fold(get(customer.GivenName))
+	f.family = fold(get(customer.FamilyName))
+	if f.given == "" && f.family == "" {
+		// Only a full name: take its first and last words.
+		if full := strings.Fields(fold(get(customer.FullName))); len(full) > 0 {
+			f.given = full[0]
+			if len(full) > 1 {
+				f.family = full[len(full)-1]
+			}
+		}
+	}
+	f.givenPh, f.familyPh = phonetic(f.given), phonetic(f.family)
+	f.nick = nn[f.given]
+	if d := digitsOnly(get(customer.DateOfBirth)); len(d) == 8 {
+		f.dob = d
+	}
+	rec.Each(customer.Email, func(v customer.Value) bool {
+		if v.Usable() {
+			f.emails = append(f.emails, strings.ToLower(v.Norm))
+		}
+		return true
+	})
+	rec.Each(customer.Phone, func(v customer.Value) bool {
+		if v.Usable() {
+			f.phones = append(f.phones, v.Norm)
+		}
+		return true
+	})
+	f.addr1 = fold(get(customer.AddressLine1))
+	f.addr2 = fold(get(customer.AddressLine2))
+	f.locality = fold(get(customer.Locality))
+	f.postcode = strings.ToUpper(get(customer.PostalCode))
+	f.region = fold(get(customer.Region))
+	f.gender = fold(get(customer.Gender))
+	if len(kinds) > 0 {
+		f.ids = make([]string, len(kinds))
+		for i, k := range kinds {
+			if v, ok := rec.Identifiers[k]; ok && v.Usable() {
+				f.ids[i] = v.Norm
+			}
+		}
+	}
+	return f
+}
+
+// digitsOnly returns the digits of s; s itself when it has nothing else.
+func digitsOnly(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			var b strings.Builder
+			for j := 0; j < len(s); j++ {
+				if s[j] >= '0' && s[j] <= '9' {
+					b.WriteByte(s[j])
+				}
+			}
+			return b.String()
+		}
+	}
+	return s
+}
+
+// value returns the record's value that comparison kind k looks at first,
+// for term frequencies and explanations.
+func (f *features) value(k kind, slot int) string {
+	switch k {
+	case kGiven:
+		return f.given
+	case kFamily:
+		return f.family
+	case kDOB:
+		return f.dob
+	case kEmail:
+		if len(f.emails) > 0 {
+			return f.emails[0]
+		}
+	case kPhone:
+		if len(f.phones) > 0 {
+			return f.phones[0]
+		}
+	case kAddress1:
+		return f.addr1
+	case kAddress2:
+		return f.addr2
+	case kLocality:
+		return f.locality
+	case kPostcode:
+		return f.postcode
+	case kRegion:
+		return f.region
+	case kGender:
+		return f.gender
+	case kIdentifier:
+		if slot < len(f.ids) {
+			return f.ids[slot]
+		}
+	}
+	return ""
+}
+
+// identifierKinds returns the identifier kinds that at least minShare of
+// recs carry, most common first, at most max of them.
+func identifierKinds(recs []customer.Record, minShare float64, limit int) []string {
+	count := make(map[string]int)
+	for i := range recs {
+		for k, v := range recs[i].Identifiers {
+			if v.Usable() {
+				count[k]++
+			}
+		}
+	}
+	var kinds []string
+	for k, n := range count {
+		if float64(n) >= minShare*float64(len(recs)) && n >= 2 {
+			kinds = append(kinds, k)
+		}
+	}
+	sort.Slice(kinds, func(i, j int) bool {
+		if count[kinds[i]] != count[kinds[j]] {
+			return count[kinds[i]] > count[kinds[j]]
+		}
+		return kinds[i] < kinds[j]
+	})
+	if len(kinds) > limit {
+		kinds = kinds[:limit]
+	}
+	return kinds
+}

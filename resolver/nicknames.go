@@ -1,0 +1,162 @@
+package resolver
+
+import "strings"
+
+// nicknameGroups lists given names that people use for one another: each
+// line is one group of a formal name and its usual short forms and
+// variants. A name may sit in several groups ("alex", "sam", "chris").
+const nicknameGroups = `
+abigail abby abbie gail
+albert al bert bertie
+alexander alex alec alexis sandy xander lex
+alexandra alex alexa sandra sandy lexi
+alfred alf alfie fred
+andrew andy drew
+angela angie
+anthony tony ant
+annabelle anna bella belle annie
+anne ann anna annie nan nancy hannah
+arthur art artie
+barbara barb barbie babs
+benjamin ben benny benji
+bradley brad
+bridget bridie biddy
+callum cal
+cameron cam
+caroline carol carrie lina
+catherine katherine kathryn catharine kate katie kathy cathy kat kitty cath
+charles charlie chas chuck chaz
+charlotte charlie lottie lotte
+christina christine chris tina chrissy kristina kristine
+christopher chris kit topher
+cynthia cindy
+daniel dan danny
+danielle dani
+david dave davey davy
+deborah debra deb debbie
+dennis denny
+donald don donnie
+dorothy dot dottie dolly
+douglas doug
+edward ed eddie ted teddy ned
+eleanor elinor ellie nell nora
+elizabeth elisabeth liz lizzie beth betty bess eliza elsie libby lisa
+emily em emmy millie
+eugene gene
+frances fran frankie
+francis frank frankie
+frederick fred freddie freddy
+gabrielle gabriella gabby gabi
+geoffrey jeffrey geoff jeff
+georgia georgina georgie gina
+gerald gerry jerry
+gregory greg
+harold harry hal
+henry harry hank hal
+isabella isabelle isabel izzy bella
+jacob jake
+jacqueline jackie jacqui
+james jim jimmy jamie
+jennifer jen jenny
+jessica jess jessie
+joanne joanna jo
+john jack johnny jon
+jonathan jon jonny nathan
+joseph joe joey
+josephine jo josie
+joshua josh
+katrina kate kat trina
+kenneth ken kenny
+kimberley kimberly kim
+lachlan lachie lockie
+lawrence laurence larry laurie
+leonard len lenny leo
+louis lou louie
+madeline madeleine madelyn maddie maddy
+margaret maggie meg peggy marge madge greta
+matthew matt matty
+maxwell max
+maximilian max
+melissa mel missy
+michael mike mick mickey mikey
+mitchell mitch
+natalie nat
+nathaniel nathan nate nat
+nicholas nick nicky nic
+oliver ollie
+olivia liv livvy
+pamela pam
+patricia pat patty trish tricia
+patrick pat paddy
+peter pete
+philip phillip phil pip
+raymond ray
+rebecca becky becca
+richard rick dick rich richie ricky
+robert rob bob bobby robbie bert
+ronald ron ronnie
+russell russ
+samantha sam sammy
+samuel sam sammy
+sandra sandy
+sophia sophie soph
+stanley stan
+stephanie steph
+stephen steven steve stevie
+susan sue susie suzanne
+theodore ted teddy theo
+theresa teresa terry tess tessa
+thomas tom tommy
+timothy tim timmy
+valerie val
+victoria vicky vicki tori
+vincent vince
+walter walt wally
+william will bill billy willy liam
+zachary zach zack
+`
+
+// maxNickGroups is how many nickname groups a given name keeps.
+const maxNickGroups = 3
+
+// nicknames maps a folded given name to the groups it belongs to.
+type nicknames map[string][maxNickGroups]uint16
+
+// newNicknames parses nicknameGroups.
+func newNicknames() nicknames {
+	nn := make(nicknames)
+	group := uint16(0)
+	for line := range strings.SplitSeq(nicknameGroups, "\n") {
+		names := strings.Fields(line)
+		if len(names) == 0 {
+			continue
+		}
+		group++
+		for _, name := range names {
+			gs := nn[name]
+			for i := range gs {
+				if gs[i] == 0 {
+					gs[i] = group
+					break
+				}
+			}
+			nn[name] = gs
+		}
+	}
+	return nn
+}
+
+// sameGroup reports whether two group lists share a group.
+func sameGroup(a, b [maxNickGroups]uint16) bool {
+	for _, x := range a {
+		if x == 0 {
+			break
+		}
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}

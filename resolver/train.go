@@ -1,0 +1,335 @@
+package resolver
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sort"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Training settings.
+const (
+	uSamplePairs  = 300000 // random pairs that estimate u
+	uPseudo       = 0.5    // pseudo-count added to every level when estimating u
+	mPseudo       = 0.5    // pseudo-count added to every level in each EM step
+	emMaxIter     = 100
+	emTolerance   = 1e-6
+	initialLambda = 0.1
+)
+
+// newComparisons returns the untrained comparisons for the kinds present
+// in fs (carried by at least minShare of the records) and identifier kinds.
+func newComparisons(fs []features, idKinds []string, minShare float64) []Comparison {
+	var present [numKinds]int
+	for i := range fs {
+		for k := range numKinds {
+			if k != kIdentifier && fs[i].value(k, 0) != "" {
+				present[k]++
+			}
+		}
+	}
+	var comps []Comparison
+	add := func(name string, k kind) {
+		lv := make([]Level, len(kinds[k].levels))
+		for i, n := range kinds[k].levels {
+			lv[i].Name = n
+		}
+		comps = append(comps, Comparison{Name: name, Levels: lv})
+	}
+	for k := range numKinds {
+		if k != kIdentifier && present[k] >= 2 && float64(present[k]) >= minShare*float64(len(fs)) {
+			add(kinds[k].name, k)
+		}
+	}
+	for _, id := range idKinds {
+		if len(comps) < maxComparisons {
+			add("identifier:"+id, kIdentifier)
+		}
+	}
+	return comps
+}
+
+// termFrequencies counts, for each term-frequency-adjusted comparison, how
+// many records carry each value.
+func termFrequencies(fs []features, comps []Comparison) map[string]*TermFrequencies {
+	out := make(map[string]*TermFrequencies)
+	for _, c := range comps {
+		k, _, _ := parseComparison(c.Name)
+		if !kinds[k].tf {
+			continue
+		}
+		t := &TermFrequencies{Counts: make(map[string]int)}
+		for i := range fs {
+			if v := fs[i].value(k, 0); v != "" {
+				t.Counts[v]++
+				t.Total++
+			}
+		}
+		for v, n := range t.Counts {
+			if n < 2 {
+				delete(t.Counts, v)
+			}
+		}
+		out[c.Name] = t
+	}
+	return out
+}
+
+// estimateU sets the u probabilities of comps from random record pairs
+// (all pairs when there are few records), on all cores. The exact level
+// of a term-frequency-adjusted comparison takes the exact chance that two
+// random records share a value, the sum of squared value shares.
+func estimateU(ctx context.Context, fs []features, m *Model, sc *scorer) error {
+	n := len(fs)
+	total := int64(n) * int64(n-1) / 2
+	workers := runtime.GOMAXPROCS(0)
+	counts := make([][maxComparisons][16]int64, workers)
+	g, ctx := errgroup.WithContext(ctx)
+	for w := range workers {
+		g.Go(func() error {
+			cnt := &counts[w]
+			tally := func(i, j int) {
+				gm := sc.gamma(&fs[i], &fs[j])
+				for c := range sc.comps {
+					cnt[c][level(gm, c)]++
+				}
+			}
+			if total <= uSamplePairs {
+				for i := w; i < n; i += workers {
+					for j := i + 1; j < n; j++ {
+						tally(i, j)
+					}
+				}
+				return ctx.Err()
+			}
+			rng := rand.New(rand.NewPCG(uint64(w)+1, 0x5eed))
+			for s := range uSamplePairs / workers {
+				if s%65536 == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
+				i, j := rng.IntN(n), rng.IntN(n-1)
+				if j >= i {
+					j++
+				}
+				tally(i, j)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for c := range m.Comparisons {
+		lv := m.Comparisons[c].Levels
+		var sum [16]float64
+		var all float64
+		for l := 1; l < len(lv); l++ {
+			for w := range workers {
+				sum[l] += float64(counts[w][c][l])
+			}
+			sum[l] += uPseudo
+			all += sum[l]
+		}
+		for l := 1; l < len(lv); l++ {
+			lv[l].U = sum[l] / all
+		}
+		if t := m.TF[m.Comparisons[c].Name]; t != nil && t.Total > 1 {
+			exact := 0.0
+			singles := float64(t.Total)
+			for _, k := range t.Counts {
+				p := float64(k) / float64(t.Total)
+				exact += p * p
+				singles -= float64(k)
+			}
+			exact += singles / float64(t.Total) / float64(t.Total)
+			rest := 1 - lv[levelExact].U
+			for l := 2; l < len(lv); l++ {
+				lv[l].U *= (1 - exact) / rest
+			}
+			lv[levelExact].U = exact
+		}
+	}
+	return nil
+}
+
+// pattern is one distinct gamma among the candidates and how many
+// candidates have it.
+type pattern struct {
+	g uint64
+	n float64
+}
+
+// patterns counts the distinct gammas of the candidates that keep(c)
+// accepts, with the comparisons in drop set to null.
+func patterns(cands []candidate, keep func(*candidate) bool, drop uint64) []pattern {
+	byG := make(map[uint64]float64)
+	for i := range cands {
+		if keep(&cands[i]) {
+			byG[cands[i].g&^drop]++
+		}
+	}
+	pats := make([]pattern, 0, len(byG))
+	for g, n := range byG {
+		pats = append(pats, pattern{g, n})
+	}
+	sort.Slice(pats, func(i, j int) bool { return pats[i].g < pats[j].g })
+	return pats
+}
+
+// train estimates each level's m by expectation–maximisation, keeping u
+// fixed, and then the prior. As Splink does, it runs one EM session per
+// blocking rule on the pairs that rule blocks together, and a session
+// estimates only the comparisons that the rule's key does not use: among
+// pairs that share, say, a date of birth, non-matches agree on the date
+// far more often than random pairs do, but on the other fields they agree
+// about as often as random pairs, which is what u says. A comparison's m
+// is the mean of its sessions' estimates, weighed by each session's
+// expected matches.
+//
+// The prior is the chance that two records drawn at random match: the
+// expected matches among the candidates over all allPairs pairs of
+// records, found as the fixed point of scoring the candidates with it.
+func train(m *Model, cands []candidate, rules []blockRule, sc *scorer, allPairs float64) {
+	nc := len(m.Comparisons)
+	m.Pairs = int64(len(cands))
+	var sum [maxComparisons][16]float64
+	var weight [maxComparisons]float64
+	for q, rule := range rules {
+		var drop uint64
+		for c, cc := range sc.comps {
+			for _, k := range ruleNeeds[rule.name] {
+				if cc.kind == k {
+					drop |= 0xf << (4 * c)
+				}
+			}
+		}
+		bit := uint32(1) << q
+		pats := patterns(cands, func(c *candidate) bool { return c.rules&bit != 0 }, drop)
+		est, matches, iters := em(m, pats, drop)
+		m.Iterations = max(m.Iterations, iters)
+		for c := range nc {
+			if drop&(0xf<<(4*c)) != 0 {
+				continue
+			}
+			for l := range est[c] {
+				sum[c][l] += matches * est[c][l]
+			}
+			weight[c] += matches
+		}
+	}
+	// A comparison that every rule uses learns from all candidates.
+	all, _, _ := em(m, patterns(cands, func(*candidate) bool { return true }, 0), 0)
+	for c := range nc {
+		lv := m.Comparisons[c].Levels
+		for l := 1; l < len(lv); l++ {
+			if weight[c] > 0 {
+				lv[l].M = sum[c][l] / weight[c]
+			} else {
+				lv[l].M = all[c][l]
+			}
+		}
+	}
+	m.Lambda = prior(m, patterns(cands, func(*candidate) bool { return true }, 0), allPairs)
+}
+
+// em runs expectation–maximisation on pats for the comparisons not in
+// drop, starting from m falling off by level. It returns the estimated m
+// per comparison and level, the expected matches and the iterations run.
+func em(m *Model, pats []pattern, drop uint64) ([maxComparisons][16]float64, float64, int) {
+	nc := len(m.Comparisons)
+	var est, logU [maxComparisons][16]float64
+	for c := range nc {
+		lv := m.Comparisons[c].Levels
+		sum := 0.0
+		for l := 1; l < len(lv); l++ {
+			est[c][l] = math.Pow(0.2, float64(l-1))
+			sum += est[c][l]
+			logU[c][l] = math.Log(lv[l].U)
+		}
+		for l := 1; l < len(lv); l++ {
+			est[c][l] /= sum
+		}
+	}
+	lambda, matches := initialLambda, 0.0
+	it := 0
+	for it = 1; it <= emMaxIter; it++ {
+		var logM [maxComparisons][16]float64
+		for c := range nc {
+			for l := 1; l < len(m.Comparisons[c].Levels); l++ {
+				logM[c][l] = math.Log(est[c][l])
+			}
+		}
+		var acc [maxComparisons][16]float64
+		all := 0.0
+		matches = 0
+		prior := math.Log(lambda / (1 - lambda))
+		for _, p := range pats {
+			w := prior
+			for c := range nc {
+				l := level(p.g, c)
+				w += logM[c][l] - logU[c][l]
+			}
+			pm := p.n / (1 + math.Exp(-w))
+			matches += pm
+			all += p.n
+			for c := range nc {
+				acc[c][level(p.g, c)] += pm
+			}
+		}
+		if all == 0 {
+			break
+		}
+		change := math.Abs(matches/all - lambda)
+		lambda = min(max(matches/all, 1e-9), 1-1e-9)
+		for c := range nc {
+			if drop&(0xf<<(4*c)) != 0 {
+				continue
+			}
+			lv := m.Comparisons[c].Levels
+			sum := 0.0
+			for l := 1; l < len(lv); l++ {
+				sum += acc[c][l] + mPseudo
+			}
+			for l := 1; l < len(lv); l++ {
+				nm := (acc[c][l] + mPseudo) / sum
+				change = max(change, math.Abs(nm-est[c][l]))
+				est[c][l] = nm
+			}
+		}
+		if change < emTolerance {
+			break
+		}
+	}
+	return est, matches, min(it, emMaxIter)
+}
+
+// prior returns the chance that two random records match: the fixed point
+// of lambda = (expected matches among the candidates under lambda) /
+// allPairs, with the model's trained weights.
+func prior(m *Model, pats []pattern, allPairs float64) float64 {
+	var w []float64
+	for _, p := range pats {
+		s := 0.0
+		for c, cmp := range m.Comparisons {
+			s += cmp.Levels[level(p.g, c)].Weight()
+		}
+		w = append(w, s)
+	}
+	lambda := 1e-4
+	for range emMaxIter {
+		lo := logit2(lambda)
+		matches := 0.0
+		for i, p := range pats {
+			matches += p.n * probability(lo+w[i])
+		}
+		next := min(max(matches/allPairs, 1e-12), 0.5)
+		if math.Abs(next-lambda) < 1e-3*lambda {
+			return next
+		}
+		lambda = next
+	}
+	return lambda
+}
