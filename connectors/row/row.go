@@ -1,0 +1,65 @@
+// Package row holds the raw row and the row error that package connectors
+// and its per-kind readers (connectors/csv, …) share. It exists so that
+// connectors can open its readers without an import cycle; use the types
+// as connectors.Row and connectors.RowError.
+package row
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Row is one raw row read from a source.
+type Row struct {
+	Line   int64    // 1-based physical line (or row number) where the row starts, for reports
+	Values []string // one trimmed value per header column
+	Raw    string   // the row as read, without its line break, for quarantine
+}
+
+// The kinds of row problems; an *Error wraps one of them.
+var (
+	// ErrColumnCount: the row has more or fewer values than the header.
+	ErrColumnCount = errors.New("wrong number of columns")
+	// ErrEncoding: the row is not valid UTF-8.
+	ErrEncoding = errors.New("invalid UTF-8")
+	// ErrMalformed: the row breaks the file format, such as a stray quote.
+	ErrMalformed = errors.New("malformed row")
+	// ErrNoID: the row's id column is empty.
+	ErrNoID = errors.New("no record id")
+	// ErrDuplicateID: an earlier row of the same read has the same id.
+	ErrDuplicateID = errors.New("duplicate id")
+)
+
+// Error is a row that cannot become a record. Readers return it for a
+// bad row and can go on reading; the sync pipeline quarantines it.
+type Error struct {
+	Source string // source name; empty while only the reader knows the row
+	Line   int64  // as Row.Line
+	Field  string // the column at fault, if one is
+	Reason string // what is wrong, for people: "no record id"
+	Raw    string // the row as read; invalid UTF-8 replaced by U+FFFD
+	Err    error  // one of the Err… kinds above, possibly wrapping a parser error
+}
+
+// Error returns, for example, `source "crm" row 12 field "customer_id": no record id`.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Source != "" {
+		b.WriteString("source ")
+		b.WriteString(strconv.Quote(e.Source))
+		b.WriteByte(' ')
+	}
+	b.WriteString("row ")
+	b.WriteString(strconv.FormatInt(e.Line, 10))
+	if e.Field != "" {
+		b.WriteString(" field ")
+		b.WriteString(strconv.Quote(e.Field))
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// Unwrap returns the kind of problem, so errors.Is(err, ErrNoID) works.
+func (e *Error) Unwrap() error { return e.Err }
