@@ -35,7 +35,7 @@ type kindInfo struct {
 var kinds = [numKinds]kindInfo{
 	kGiven:      {"given_name", []string{"null", "exact", "swapped with family name", "nickname", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80 or same sound", "else"}, true},
 	kFamily:     {"family_name", []string{"null", "exact", "one edit or jaro-winkler >= 0.94", "same sound", "jaro-winkler >= 0.80", "else"}, true},
-	kDOB:        {"date_of_birth", []string{"null", "exact", "one digit off or transposed", "day and month swapped", "two digits off", "else"}, false},
+	kDOB:        {"date_of_birth", []string{"null", "exact", "one digit off or transposed", "day and month swapped", "two digits differ", "else"}, false},
 	kEmail:      {"email", []string{"null", "exact", "same local part", "one edit", "else"}, true},
 	kPhone:      {"phone", []string{"null", "exact", "same last 7 digits", "one edit", "else"}, true},
 	kAddress1:   {"address_line1", []string{"null", "exact", "jaro-winkler >= 0.90", "token overlap >= 0.5", "else"}, true},
@@ -65,7 +65,11 @@ func swapped(a, b *features) bool {
 	if a.given == b.given && a.family == b.family {
 		return false
 	}
-	cross := jaroWinkler(a.given, b.family) + jaroWinkler(a.family, b.given)
+	x := jaroWinklerMin(a.given, b.family, 0.84)
+	if x == 0 {
+		return false
+	}
+	cross := x + jaroWinklerMin(a.family, b.given, 0.84)
 	return cross >= 1.84 && cross > jaroWinkler(a.given, b.given)+jaroWinkler(a.family, b.family)
 }
 
@@ -82,7 +86,7 @@ func compareGiven(a, b *features, swap bool) int {
 	case sameGroup(a.nick, b.nick):
 		return 3
 	}
-	jw := jaroWinkler(a.given, b.given)
+	jw := jaroWinklerMin(a.given, b.given, 0.80)
 	switch {
 	case jw >= 0.92:
 		return 4
@@ -99,9 +103,9 @@ func compareFamily(a, b *features) int {
 	case a.family == b.family:
 		return levelExact
 	}
-	jw := jaroWinkler(a.family, b.family)
+	jw := jaroWinklerMin(a.family, b.family, 0.80)
 	switch {
-	case jw >= 0.94 || editDistance(a.family, b.family) <= 1:
+	case jw >= 0.94 || withinOneEdit(a.family, b.family):
 		return 2
 	case a.familyPh != "" && a.familyPh == b.familyPh:
 		return 3
@@ -118,13 +122,12 @@ func compareDOB(a, b string) int {
 	case a == b:
 		return levelExact
 	}
-	d := editDistance(a, b)
 	switch {
-	case d <= 1:
+	case withinOneEdit(a, b):
 		return 2
 	case a[:4] == b[:4] && a[4:6] == b[6:8] && a[6:8] == b[4:6]:
 		return 3
-	case d <= 2:
+	case hamming(a, b) <= 2:
 		return 4
 	}
 	return 5
@@ -142,7 +145,7 @@ func compareEmail(as, bs []string) int {
 				l = levelExact
 			case al == bl:
 				l = 2
-			case editDistance(a, b) <= 1:
+			case withinOneEdit(a, b):
 				l = 3
 			}
 			if best == levelNull || l < best {
@@ -163,7 +166,7 @@ func comparePhone(as, bs []string) int {
 				l = levelExact
 			case len(a) >= 7 && len(b) >= 7 && a[len(a)-7:] == b[len(b)-7:]:
 				l = 2
-			case editDistance(a, b) <= 1:
+			case withinOneEdit(a, b):
 				l = 3
 			}
 			if best == levelNull || l < best {
@@ -180,7 +183,7 @@ func compareAddress1(a, b string) int {
 		return levelNull
 	case a == b:
 		return levelExact
-	case jaroWinkler(a, b) >= 0.90:
+	case jaroWinklerMin(a, b, 0.90) >= 0.90:
 		return 2
 	case tokenOverlap(a, b) >= 0.5:
 		return 3
@@ -195,7 +198,7 @@ func compareNear(a, b string) int {
 		return levelNull
 	case a == b:
 		return levelExact
-	case jaroWinkler(a, b) >= 0.90:
+	case jaroWinklerMin(a, b, 0.90) >= 0.90:
 		return 2
 	}
 	return 3
@@ -207,7 +210,7 @@ func comparePostcode(a, b string) int {
 		return levelNull
 	case a == b:
 		return levelExact
-	case editDistance(a, b) <= 1:
+	case withinOneEdit(a, b):
 		return 2
 	}
 	// A sector: the outward code and the first character of the inward
@@ -235,8 +238,23 @@ func compareIdentifier(a, b string) int {
 		return levelNull
 	case a == b:
 		return levelExact
-	case editDistance(a, b) <= 1:
+	case withinOneEdit(a, b):
 		return 2
 	}
 	return 3
+}
+
+// hamming returns how many positions of equal-length a and b differ, or
+// a large number when the lengths differ.
+func hamming(a, b string) int {
+	if len(a) != len(b) {
+		return maxCompare
+	}
+	d := 0
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			d++
+		}
+	}
+	return d
 }

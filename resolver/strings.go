@@ -187,24 +187,94 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// tokenOverlap returns the share of the shorter token list that also
-// occurs in the other list (space-separated tokens, compared exactly).
-func tokenOverlap(a, b string) float64 {
-	na, nb := strings.Count(a, " ")+1, strings.Count(b, " ")+1
+// jaroWinklerMin returns jaroWinkler(a, b) when it can reach floor and
+// 0 when a cheap upper bound shows it cannot: no more characters of a can
+// match than a has characters that occur anywhere in b.
+func jaroWinklerMin(a, b string, floor float64) float64 {
 	if a == "" || b == "" {
 		return 0
 	}
-	if na > nb {
-		a, b, na = b, a, nb
+	var set [4]uint64
+	for i := 0; i < len(b); i++ {
+		set[b[i]>>6] |= 1 << (b[i] & 63)
 	}
-	hit := 0
-	for t := range strings.SplitSeq(a, " ") {
-		for u := range strings.SplitSeq(b, " ") {
-			if t == u {
-				hit++
-				break
-			}
+	m := 0
+	for i := 0; i < len(a); i++ {
+		if set[a[i]>>6]&(1<<(a[i]&63)) != 0 {
+			m++
 		}
 	}
-	return float64(hit) / float64(na)
+	la, lb := float64(min(len(a), maxCompare)), float64(min(len(b), maxCompare))
+	mf := min(float64(m), la, lb)
+	jaro := (mf/la + mf/lb + 1) / 3
+	if jaro+0.4*(1-jaro) < floor {
+		return 0
+	}
+	return jaroWinkler(a, b)
+}
+
+// withinOneEdit reports whether a and b differ by at most one insertion,
+// deletion, substitution or adjacent transposition, in linear time.
+func withinOneEdit(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	}
+	return a[i:] == b[i+1:] // insertion into a
+}
+
+// tokenOverlap returns the share of the shorter token list that also
+// occurs in the other list (space-separated tokens, compared exactly).
+func tokenOverlap(a, b string) float64 {
+	if a == "" || b == "" {
+		return 0
+	}
+	if strings.Count(a, " ") > strings.Count(b, " ") {
+		a, b = b, a
+	}
+	hit, n := 0, 0
+	for rest := a; rest != ""; {
+		t := rest
+		if i := strings.IndexByte(rest, ' '); i >= 0 {
+			t, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		n++
+		if hasToken(b, t) {
+			hit++
+		}
+	}
+	return float64(hit) / float64(n)
+}
+
+// hasToken reports whether the space-separated list s holds token t.
+func hasToken(s, t string) bool {
+	for s != "" {
+		u := s
+		if i := strings.IndexByte(s, ' '); i >= 0 {
+			u, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		if u == t {
+			return true
+		}
+	}
+	return false
 }

@@ -12,7 +12,7 @@ import (
 
 // Training settings.
 const (
-	uSamplePairs  = 300000 // random pairs that estimate u
+	uSamplePairs  = 150000 // random pairs that estimate u
 	uPseudo       = 0.5    // pseudo-count added to every level when estimating u
 	mPseudo       = 0.5    // pseudo-count added to every level in each EM step
 	emMaxIter     = 100
