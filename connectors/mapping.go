@@ -1,0 +1,290 @@
+package connectors
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scvhq/scv/config"
+	"github.com/scvhq/scv/customer"
+)
+
+// ErrUnknownColumn is wrapped by NewMapping's error when the configuration
+// names a column the header lacks or holds more than once.
+var ErrUnknownColumn = errors.New("column not in the header")
+
+// Mapping turns rows of one source into records. NewMapping resolves the
+// configured column names to indexes once; Record then only indexes rows.
+// A Mapping is read-only after NewMapping and safe for concurrent use.
+type Mapping struct {
+	source    string
+	width     int // number of header columns
+	id        int
+	idName    string
+	updatedAt int      // -1 when the source has no updated_at column
+	layouts   []string // accepted layouts of updated_at, most likely first
+
+	fields      []fieldColumns
+	identifiers []namedColumn
+	attributes  []namedColumn
+	consent     []namedColumn
+}
+
+type fieldColumns struct {
+	field customer.Field
+	cols  []int
+}
+
+type namedColumn struct {
+	name string
+	col  int
+}
+
+// NewMapping compiles src's id, updated_at, map, identifiers, attributes
+// and consent against a header. A configured column that the header lacks,
+// or holds twice, is an error naming the source and every such column.
+func NewMapping(src config.Source, header []string) (*Mapping, error) {
+	index := make(map[string]int, len(header))
+	for i, h := range header {
+		if _, dup := index[h]; dup {
+			index[h] = -1
+			continue
+		}
+		index[h] = i
+	}
+	var problems []string
+	col := func(name, use string) int {
+		i, ok := index[name]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("%q (%s) is missing", name, use))
+		case i < 0:
+			problems = append(problems, fmt.Sprintf("%q (%s) appears more than once", name, use))
+		}
+		return i
+	}
+
+	m := &Mapping{
+		source:    src.Name,
+		width:     len(header),
+		idName:    src.ID,
+		updatedAt: -1,
+		layouts:   timeLayouts(src.DateFormat),
+	}
+	m.id = col(src.ID, "id")
+	if src.UpdatedAt != "" {
+		m.updatedAt = col(src.UpdatedAt, "updated_at")
+	}
+	byField := map[customer.Field]int{} // index into m.fields
+	for _, name := range slices.Sorted(maps.Keys(src.Map)) {
+		f, ok := customer.ParseField(name)
+		if !ok {
+			return nil, fmt.Errorf("source %q (%s): map: %q is not a canonical field", src.Name, src.Pos, name)
+		}
+		i, seen := byField[f]
+		if !seen {
+			i = len(m.fields)
+			byField[f] = i
+			m.fields = append(m.fields, fieldColumns{field: f})
+		}
+		for _, c := range src.Map[name] {
+			m.fields[i].cols = append(m.fields[i].cols, col(c, "map."+name))
+		}
+	}
+	named := func(kind string, cfg map[string]string) []namedColumn {
+		var out []namedColumn
+		for _, name := range slices.Sorted(maps.Keys(cfg)) {
+			out = append(out, namedColumn{name: name, col: col(cfg[name], kind+"."+name)})
+		}
+		return out
+	}
+	m.identifiers = named("identifiers", src.Identifiers)
+	m.attributes = named("attributes", src.Attributes)
+	m.consent = named("consent", src.Consent)
+
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("source %q (%s): header of %s: %w: %s; the header has %s",
+			src.Name, src.Pos, src.Path, ErrUnknownColumn, strings.Join(problems, ", "), quoteAll(header))
+	}
+	return m, nil
+}
+
+// Record maps one row onto a record with Source, ID, Row, UpdatedAt and
+// the Raw of each mapped field, identifier, attribute and consent value.
+// Several columns mapped to email or phone give one value each; several
+// columns mapped to another field join with one space, skipping empty
+// parts. Empty identifier, attribute and consent values are left out.
+//
+// An updated_at value that no accepted layout parses leaves UpdatedAt zero
+// and is not an error: the row is still a good record, and Read counts
+// such rows in Stats.BadUpdatedAt. The accepted layouts are RFC 3339,
+// "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02" (all UTC
+// unless they carry an offset) and the source's date_format with an
+// optional " 15:04:05" or " 15:04".
+//
+// Record does not normalize. It returns a *RowError for a row whose id is
+// empty or whose number of values differs from the header's.
+func (m *Mapping) Record(r Row) (customer.Record, error) {
+	if len(r.Values) != m.width {
+		return customer.Record{}, &RowError{
+			Source: m.source, Line: r.Line, Raw: r.Raw, Err: ErrColumnCount,
+			Reason: fmt.Sprintf("wrong number of columns: %d, the header has %d", len(r.Values), m.width),
+		}
+	}
+	id := strings.TrimSpace(r.Values[m.id])
+	if id == "" {
+		return customer.Record{}, &RowError{
+			Source: m.source, Line: r.Line, Field: m.idName, Reason: "no record id", Raw: r.Raw, Err: ErrNoID,
+		}
+	}
+	rec := customer.Record{
+		Source: m.source,
+		ID:     strings.Clone(id), // so that keeping the id does not keep the whole row
+		Row:    r.Line,
+	}
+	if m.updatedAt >= 0 {
+		rec.UpdatedAt, _ = m.parseTime(strings.TrimSpace(r.Values[m.updatedAt]))
+	}
+	for _, fc := range m.fields {
+		if fc.field == customer.Email || fc.field == customer.Phone {
+			for _, c := range fc.cols {
+				if v := strings.TrimSpace(r.Values[c]); v != "" {
+					rec.Add(fc.field, customer.Value{Raw: v})
+				}
+			}
+			continue
+		}
+		rec.Fields[fc.field].Raw = join(r.Values, fc.cols)
+	}
+	for _, nc := range m.identifiers {
+		if v := strings.TrimSpace(r.Values[nc.col]); v != "" {
+			if rec.Identifiers == nil {
+				rec.Identifiers = make(map[string]customer.Value, len(m.identifiers))
+			}
+			rec.Identifiers[nc.name] = customer.Value{Raw: v}
+		}
+	}
+	for _, nc := range m.attributes {
+		if v := strings.TrimSpace(r.Values[nc.col]); v != "" {
+			if rec.Attributes == nil {
+				rec.Attributes = make(map[string]string, len(m.attributes))
+			}
+			rec.Attributes[nc.name] = v
+		}
+	}
+	for _, nc := range m.consent {
+		if v := strings.TrimSpace(r.Values[nc.col]); v != "" {
+			if rec.Consent == nil {
+				rec.Consent = make(map[string]customer.Consent, len(m.consent))
+			}
+			rec.Consent[nc.name] = customer.Consent{Status: ParseConsent(v)}
+		}
+	}
+	return rec, nil
+}
+
+// badUpdatedAt reports whether row r has an updated_at value that rec,
+// the record Record made of it, could not take.
+func (m *Mapping) badUpdatedAt(r Row, rec *customer.Record) bool {
+	return m.updatedAt >= 0 && rec.UpdatedAt.IsZero() && strings.TrimSpace(r.Values[m.updatedAt]) != ""
+}
+
+// join returns the non-empty trimmed values at cols joined with one space.
+// It allocates only when more than one part is non-empty.
+func join(vals []string, cols []int) string {
+	var first string
+	n, size := 0, 0
+	for _, c := range cols {
+		if v := strings.TrimSpace(vals[c]); v != "" {
+			if n == 0 {
+				first = v
+			}
+			n++
+			size += len(v) + 1
+		}
+	}
+	if n <= 1 {
+		return first
+	}
+	var b strings.Builder
+	b.Grow(size - 1)
+	for _, c := range cols {
+		if v := strings.TrimSpace(vals[c]); v != "" {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(v)
+		}
+	}
+	return b.String()
+}
+
+// ParseConsent reads a consent column: yes, y, true, 1, granted, opt-in,
+// opted-in, subscribed are granted; no, n, false, 0, denied, opt-out,
+// opted-out, unsubscribed are denied (any case); anything else is unknown.
+func ParseConsent(s string) customer.ConsentStatus {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "y", "true", "t", "1", "granted", "opt-in", "optin", "opted-in", "subscribed":
+		return customer.ConsentGranted
+	case "no", "n", "false", "f", "0", "denied", "opt-out", "optout", "opted-out", "unsubscribed":
+		return customer.ConsentDenied
+	}
+	return customer.ConsentUnknown
+}
+
+func timeLayouts(dateFormat string) []string {
+	layouts := []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", time.DateOnly}
+	var date string
+	switch dateFormat {
+	case "yyyymmdd":
+		date = "20060102"
+	case "dd/mm/yyyy":
+		date = "02/01/2006"
+	case "mm/dd/yyyy":
+		date = "01/02/2006"
+	default:
+		return layouts
+	}
+	return append(layouts, date+" 15:04:05", date+" 15:04", date)
+}
+
+// parseTime parses an updated_at value. ISO values go straight to the
+// layout their shape calls for, so that a file of them costs no failed
+// attempts; anything else tries every layout in turn.
+func (m *Mapping) parseTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	if len(s) >= 10 && s[4] == '-' {
+		layout := time.RFC3339Nano
+		switch {
+		case len(s) == 10:
+			layout = time.DateOnly
+		case s[10] == ' ':
+			layout = "2006-01-02 15:04:05"
+		case len(s) == 19:
+			layout = "2006-01-02T15:04:05"
+		}
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	for _, l := range m.layouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
+}
