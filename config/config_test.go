@@ -306,3 +306,31 @@ func TestParseDuration(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadDesignExample loads the configuration example of the binding
+// design document, so that the loader and the documented format agree.
+func TestLoadDesignExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "shared", "DESIGN.md"))
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skip("../shared/DESIGN.md not found: the design document lives outside the repository")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```hcl\n")
+	example, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("DESIGN.md has no ```hcl example")
+	}
+	cfg, err := config.Load(writeConfig(t, example))
+	if err != nil {
+		t.Fatalf("the design example does not load:\n%v", err)
+	}
+	s := cfg.Sources[0]
+	if s.Name != "crm" || s.ID != "customer_id" || s.Trust != 0.9 || s.DefaultCountry != "GB" ||
+		!reflect.DeepEqual(s.Map["address_line1"], []string{"street_number", "address_1"}) ||
+		s.Identifiers["national_id"] != "ssn" || s.Attributes["lifetime_value"] != "ltv" ||
+		cfg.Resolver.MatchThreshold != 0.9 || cfg.Server.Listen != "127.0.0.1:7070" {
+		t.Errorf("design example decoded as %+v", cfg)
+	}
+}
