@@ -276,7 +276,7 @@ func (bl *blocker) build(fs []features, maxBlock int) ([]group, []OversizedBlock
 			s = e
 		}
 	}
-	slices.SortFunc(over, func(a, b OversizedBlock) int { return b.Records - a.Records })
+	slices.SortStableFunc(over, func(a, b OversizedBlock) int { return b.Records - a.Records })
 	return groups, over
 }
 

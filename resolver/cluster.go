@@ -11,8 +11,8 @@ type edge struct {
 	w    float64
 }
 
-// conflictBelow is the match probability under which a pair whose strong
-// fields disagree may not end up in one cluster through other records.
+// conflictBelow is the match probability under which one outright
+// disagreement on a date of birth or given name keeps a pair apart.
 const conflictBelow = 0.01
 
 // maxConflictChecks bounds the member pairs checked before two clusters

@@ -36,6 +36,12 @@ type Options struct {
 	CannotLink   [][2]string  // record-key pairs never in one profile
 	Blocking     []string     // blocking rules (see BlockingRules); nil means every rule whose fields the records carry
 	MaxBlockSize int          // records per block above which the block is skipped and reported; 0 means 500
+	// SplitHouseholds keeps apart records with the same family name but
+	// another given name and another date of birth, even when address,
+	// phone or email agree and link them. Off by default: in data whose
+	// duplicates may carry a wrong given name and birth date (Febrl's)
+	// it splits true matches.
+	SplitHouseholds bool
 	// Model is a trained model to use instead of training one on the
 	// records; nil means train.
 	Model *Model
@@ -147,7 +153,7 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	}
 	cl := newClusterer(len(recs), func(i, j int32) bool {
 		g := sc.gamma(&fs[i], &fs[j])
-		return sc.conflicts(g) && probability(sc.weight(g, &fs[i], &fs[j])) < conflictBelow
+		return sc.conflictField(g, probability(sc.weight(g, &fs[i], &fs[j])), r.opts.SplitHouseholds) >= 0
 	})
 	pairsOf := func(list [][2]string) [][2]int32 {
 		var out [][2]int32
@@ -313,23 +319,40 @@ func (r *Resolver) score(sc *scorer, cands []candidate, fs []features) []edge {
 	return edges
 }
 
-// conflicts reports whether a pair with gamma g disagrees outright on a
-// field that tells people apart: a strong identifier, the date of birth
-// or the given name.
-func (s *scorer) conflicts(g uint64) bool {
-	return s.conflictField(g) >= 0
-}
-
-// conflictField returns the first comparison whose disagreement tells the
-// pair apart, or -1.
-func (s *scorer) conflictField(g uint64) int {
+// conflictField returns the comparison whose outright disagreement keeps
+// a pair with gamma g and match probability p apart in clustering, or -1.
+// A pair conflicts when it disagrees outright on a strong identifier, the
+// given name or the date of birth and is unlikely to match (p below
+// conflictBelow). With households set, a pair also conflicts when it
+// looks like two members of one household: the same family name but
+// another given name and another date of birth, whatever else (address,
+// phone, email) they share; a shared strong identifier overrides both.
+func (s *scorer) conflictField(g uint64, p float64, households bool) int {
+	first, given, dob, family := -1, false, false, false
 	for c, cc := range s.comps {
+		l := level(g, c)
+		switch cc.kind {
+		case kIdentifier:
+			if l == levelExact {
+				return -1
+			}
+		case kFamily:
+			family = l == levelExact || l == 2
+		}
+		if l != elseLevel(cc.kind) {
+			continue
+		}
 		switch cc.kind {
 		case kIdentifier, kDOB, kGiven:
-			if level(g, c) == elseLevel(cc.kind) {
-				return c
+			if first < 0 {
+				first = c
 			}
+			given = given || cc.kind == kGiven
+			dob = dob || cc.kind == kDOB
 		}
+	}
+	if first >= 0 && (p < conflictBelow || (households && given && dob && family)) {
+		return first
 	}
 	return -1
 }

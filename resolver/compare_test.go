@@ -1,0 +1,245 @@
+package resolver
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestJaroWinkler(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want float64
+	}{
+		{"martha", "marhta", 0.9611},
+		{"dwayne", "duane", 0.84},
+		{"dixon", "dicksonx", 0.8133},
+		{"smith", "smith", 1},
+		{"", "smith", 0},
+		{"abc", "xyz", 0},
+	} {
+		if got := jaroWinkler(tt.a, tt.b); math.Abs(got-tt.want) > 1e-3 {
+			t.Errorf("jaroWinkler(%q, %q) = %.4f, want %.4f", tt.a, tt.b, got, tt.want)
+		}
+		if got := jaroWinkler(tt.b, tt.a); math.Abs(got-tt.want) > 1e-3 {
+			t.Errorf("jaroWinkler(%q, %q) = %.4f, want %.4f (symmetry)", tt.b, tt.a, got, tt.want)
+		}
+	}
+}
+
+// TestJaroWinklerMinBound checks that the cheap bound never hides a
+// similarity that reaches the floor.
+func TestJaroWinklerMinBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	word := func() string {
+		b := make([]byte, 1+rng.IntN(10))
+		for i := range b {
+			b[i] = byte('a' + rng.IntN(6))
+		}
+		return string(b)
+	}
+	for range 20000 {
+		a, b := word(), word()
+		full := jaroWinkler(a, b)
+		for _, floor := range []float64{0.8, 0.9} {
+			got := jaroWinklerMin(a, b, floor)
+			if full >= floor && got != full {
+				t.Fatalf("jaroWinklerMin(%q, %q, %v) = %v, full %v", a, b, floor, got, full)
+			}
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{
+		{"smith", "smith", 0},
+		{"smith", "smyth", 1},
+		{"smith", "smiht", 1},
+		{"19560409", "19560490", 1},
+		{"kitten", "sitting", 3},
+		{"", "abc", 3},
+		{"ca", "abc", 3},
+	} {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+	// withinOneEdit agrees with the full distance.
+	rng := rand.New(rand.NewPCG(3, 4))
+	word := func() string {
+		b := make([]byte, rng.IntN(6))
+		for i := range b {
+			b[i] = byte('a' + rng.IntN(3))
+		}
+		return string(b)
+	}
+	for range 20000 {
+		a, b := word(), word()
+		if got, want := withinOneEdit(a, b), editDistance(a, b) <= 1; got != want {
+			t.Fatalf("withinOneEdit(%q, %q) = %v, editDistance %d", a, b, got, editDistance(a, b))
+		}
+	}
+}
+
+func TestFold(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"smith", "smith"},
+		{"José  Müller", "jose muller"},
+		{"O'Brien", "obrien"},
+		{"Smith-Jones", "smith jones"},
+		{"Søren Łukasz", "soren lukasz"},
+		{"STRAßE", "strasse"},
+		{" leading", "leading"},
+	} {
+		if got := fold(tt.in); got != tt.want {
+			t.Errorf("fold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPhonetic(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		same bool
+	}{
+		{"smith", "smyth", true},
+		{"phillips", "filips", true},
+		{"catherine", "kathryn", true},
+		{"knight", "night", true},
+		{"macdonald", "mcdonald", true},
+		{"john", "mary", false},
+		{"smith", "jones", false},
+		{"green", "greene", true},
+	} {
+		pa, pb := phonetic(tt.a), phonetic(tt.b)
+		if (pa == pb) != tt.same {
+			t.Errorf("phonetic(%q) = %q, phonetic(%q) = %q; same = %v, want %v", tt.a, pa, tt.b, pb, pa == pb, tt.same)
+		}
+	}
+	if phonetic("") != "" || phonetic("123") != "" {
+		t.Error("phonetic of no letters is not empty")
+	}
+}
+
+func TestTokenOverlap(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want float64
+	}{
+		{"7 wallaby place", "7 wallaby pl", 2.0 / 3},
+		{"flat 2", "2 flat high street", 1},
+		{"a", "", 0},
+		{"1 main st", "9 other rd", 0},
+	} {
+		if got := tokenOverlap(tt.a, tt.b); math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("tokenOverlap(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestLevels(t *testing.T) {
+	nn := newNicknames()
+	name := func(given, family string) *features {
+		return &features{given: given, family: family, givenPh: phonetic(given), familyPh: phonetic(family), nick: nn[given]}
+	}
+	for _, tt := range []struct {
+		name string
+		got  int
+		want string
+		k    kind
+	}{
+		{"given exact", compareGiven(name("john", "smith"), name("john", "smyth"), false), "exact", kGiven},
+		{"given null", compareGiven(name("", "smith"), name("john", "smith"), false), "null", kGiven},
+		{"given nickname", compareGiven(name("william", "smith"), name("bill", "smith"), false), "nickname", kGiven},
+		{"given typo", compareGiven(name("jonathan", "x"), name("jonathon", "x"), false), "jaro-winkler >= 0.92", kGiven},
+		{"given else", compareGiven(name("mary", "x"), name("peter", "x"), false), "else", kGiven},
+		{"given swapped", compareGiven(name("john", "smith"), name("smith", "john"), swapped(name("john", "smith"), name("smith", "john"))), "swapped with family name", kGiven},
+		{"family one edit", compareFamily(name("", "smith"), name("", "smiht")), "one edit or jaro-winkler >= 0.94", kFamily},
+		{"family sound", compareFamily(name("", "phillips"), name("", "filips")), "same sound", kFamily},
+		{"family else", compareFamily(name("", "smith"), name("", "jones")), "else", kFamily},
+		{"dob exact", compareDOB("19560409", "19560409"), "exact", kDOB},
+		{"dob one digit", compareDOB("19560409", "19560419"), "one digit off or transposed", kDOB},
+		{"dob transposed", compareDOB("19560409", "19560490"), "one digit off or transposed", kDOB},
+		{"dob day month swapped", compareDOB("19560412", "19561204"), "day and month swapped", kDOB},
+		{"dob two digits", compareDOB("19560409", "19570419"), "two digits differ", kDOB},
+		{"dob else", compareDOB("19560409", "19830217"), "else", kDOB},
+		{"dob null", compareDOB("", "19830217"), "null", kDOB},
+		{"email exact", compareEmail([]string{"a@x.com", "j@y.org"}, []string{"j@y.org"}), "exact", kEmail},
+		{"email local", compareEmail([]string{"jane.doe@x.com"}, []string{"jane.doe@y.org"}), "same local part", kEmail},
+		{"email typo", compareEmail([]string{"jane@x.com"}, []string{"jame@x.com"}), "one edit", kEmail},
+		{"phone last 7", comparePhone([]string{"+61291234567"}, []string{"+61391234567"}), "same last 7 digits", kPhone},
+		{"phone else", comparePhone([]string{"+61291234567"}, []string{"+61399999999"}), "else", kPhone},
+		{"address near", compareAddress1("7 wallaby place", "7 walaby place"), "jaro-winkler >= 0.90", kAddress1},
+		{"address tokens", compareAddress1("flat 2 high street", "high street"), "token overlap >= 0.5", kAddress1},
+		{"postcode sector", comparePostcode("SW1A 1AA", "SW1A 1BB"), "one edit or same sector", kPostcode},
+		{"postcode one edit", comparePostcode("2119", "2191"), "one edit or same sector", kPostcode},
+		{"postcode else", comparePostcode("2119", "3000"), "else", kPostcode},
+		{"identifier one edit", compareIdentifier("1804974", "1804975"), "one edit", kIdentifier},
+		{"identifier else", compareIdentifier("1804974", "6089216"), "else", kIdentifier},
+		{"region", compareExact("nsw", "vic"), "else", kRegion},
+	} {
+		if got := kinds[tt.k].levels[tt.got]; got != tt.want {
+			t.Errorf("%s: level %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestNicknames(t *testing.T) {
+	nn := newNicknames()
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"william", "bill", true},
+		{"bill", "liam", true},
+		{"alex", "sandra", true}, // alexandra
+		{"alex", "xander", true}, // alexander
+		{"sandy", "xander", true},
+		{"peter", "bill", false},
+		{"zed", "zed", false}, // unknown names share no group
+	} {
+		if got := sameGroup(nn[tt.a], nn[tt.b]); got != tt.want {
+			t.Errorf("sameGroup(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func BenchmarkJaroWinkler(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		jaroWinkler("hoseason street", "hosaeson st")
+	}
+}
+
+func BenchmarkEditDistance(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		editDistance("mccarthy", "maccarthy")
+	}
+}
+
+// BenchmarkGamma compares prepared record pairs: the per-pair hot path of
+// blocking and u estimation. It must not allocate.
+func BenchmarkGamma(b *testing.B) {
+	recs, _ := loadFebrl(b, true, "dataset3.csv")
+	m := testModel()
+	sc, err := m.compile()
+	if err != nil {
+		b.Fatal(err)
+	}
+	fs := make([]features, 200)
+	for i := range fs {
+		fs[i] = prepare(&recs[i], sc.idKind, sc.nick)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		x, y := i%len(fs), (i*7+1)%len(fs)
+		g := sc.gamma(&fs[x], &fs[y])
+		sc.weight(g, &fs[x], &fs[y])
+		i++
+	}
+}
