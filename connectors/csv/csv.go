@@ -3,6 +3,10 @@
 // and values is trimmed, a UTF-8 byte order mark is dropped, quoted fields
 // may hold delimiters and line breaks, and CRLF line ends are accepted.
 //
+// Spaces between a quoted field's closing quote and the next delimiter,
+// as in `1, "Lee, Ann" , x`, are dropped (for one-byte delimiters), so such
+// rows read as their writer meant; the row's raw text lacks those spaces.
+//
 // A row that cannot be used (a wrong number of columns, invalid UTF-8, a
 // stray quote) is returned as a *connectors.RowError carrying its line and
 // raw text, and reading goes on with the next row. The file is streamed:
@@ -69,11 +73,17 @@ func NewReader(in io.Reader, opts Options) (*Reader, error) {
 			return nil, err
 		}
 	}
-	rec := &recorder{r: br}
-	cr := stdcsv.NewReader(rec)
-	if opts.Delimiter != 0 {
-		cr.Comma = opts.Delimiter
+	delim := opts.Delimiter
+	if delim == 0 {
+		delim = ','
 	}
+	var src io.Reader = br
+	if delim < utf8.RuneSelf {
+		src = newQuoteSpace(br, byte(delim))
+	}
+	rec := &recorder{r: src}
+	cr := stdcsv.NewReader(rec)
+	cr.Comma = delim
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true // so that `a, "b,c"` is a quoted field after a space
 	cr.ReuseRecord = true
