@@ -129,7 +129,7 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	groups, over := bl.build(fs, r.opts.MaxBlockSize)
 	res.Oversized = over
 	for _, o := range over {
-		lg.Warn("oversized block skipped", "rule", o.Rule, "key", o.Key, "records", o.Records)
+		lg.Debug("oversized block skipped", "rule", o.Rule, "key", o.Key, "records", o.Records)
 	}
 	cands, err := bl.pairs(ctx, groups, fs, sc)
 	if err != nil {
