@@ -53,6 +53,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"eval", "score exported clusters against a truth file: pairwise precision, recall, F1", runEval},
 	}
 }
 
