@@ -493,10 +493,9 @@ func (l *loader) resolver(b *hcl.Block, sources map[string]hcl.Range) Resolver {
 	if a := attrs["blocking"]; a != nil {
 		if v, ok := l.value(a, where); ok {
 			lv, err := convert.Convert(v, cty.List(cty.String))
-			if err != nil || lv.IsNull() {
-				l.invalid(a, where, "must be a list of blocking rule names such as [\"email\", \"phone\"]")
+			if err != nil || lv.IsNull() || lv.LengthInt() == 0 {
+				l.invalid(a, where, "must be a non-empty list of blocking rule names such as [\"email\", \"phone\"]; leave it out for the resolver's rules")
 			} else {
-				r.Blocking = []string{}
 				for it := lv.ElementIterator(); it.Next(); {
 					_, e := it.Element()
 					if e.IsNull() || strings.TrimSpace(e.AsString()) == "" {
