@@ -373,9 +373,9 @@ func (g *generator) absent(scale float64) (string, bool) {
 const qwerty = "qwertyuiop asdfghjkl zxcvbnm"
 
 // ocr are pairs that optical character recognition and hurried typists
-// confuse.
+// confuse; the last two put digits into names.
 func ocr() [][2]string {
-	return [][2]string{{"rn", "m"}, {"m", "rn"}, {"l", "1"}, {"o", "0"}, {"cl", "d"}, {"e", "c"}, {"i", "l"}, {"vv", "w"}, {"h", "b"}}
+	return [][2]string{{"rn", "m"}, {"m", "rn"}, {"cl", "d"}, {"e", "c"}, {"i", "l"}, {"vv", "w"}, {"h", "b"}, {"l", "1"}, {"o", "0"}}
 }
 
 // typo applies one typing error to s: a transposition, a dropped or
@@ -404,12 +404,18 @@ func (g *generator) typo(s string) string {
 			r = append(r[:i], r[i+1:]...)
 		}
 	default:
+		// Confuse a random pair found after the first letter.
+		pairs := ocr()
+		k := g.rng.IntN(len(pairs))
 		lower := strings.ToLower(s)
-		for _, pair := range ocr() {
-			if j := strings.Index(lower[utf8.RuneLen(r[0]):], pair[0]); j >= 0 {
-				j += utf8.RuneLen(r[0])
+		skip := utf8.RuneLen(r[0])
+		for range pairs {
+			pair := pairs[k]
+			if j := strings.Index(lower[skip:], pair[0]); j >= 0 {
+				j += skip
 				return s[:j] + pair[1] + s[j+len(pair[0]):]
 			}
+			k = (k + 1) % len(pairs)
 		}
 		r[i], r[i+1] = r[i+1], r[i]
 	}
