@@ -1,0 +1,148 @@
+// Package bolt is scv's embedded store: customer records, their identifier
+// index, quarantined rows, checkpoints, metadata and the resolver's
+// assignment of records to profiles, in one bbolt file.
+//
+// The file is dir/scv.db. Its buckets are:
+//
+//	records     "source/id" -> encoded customer.Record (see codec.go)
+//	idx         kind 0x00 value 0x00 "source/id" -> empty; live records only
+//	assign      "source/id" -> profile id; live records only
+//	members     profile id 0x00 "source/id" -> empty; mirrors assign
+//	quarantine  source 0x00 row 0x00-less uint64 seq -> encoded Quarantined
+//	checkpoints source -> checkpoint
+//	meta        key -> value
+//	counters    source -> live, deleted and quarantined counts
+//
+// Every method runs in one bbolt transaction, so the indexes and counters
+// always agree with the records. Only one process may open the file; a
+// second one gets ErrInUse.
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// FileName is the name of the store's file inside its directory.
+const FileName = "scv.db"
+
+// ErrInUse is returned by Open, wrapped with the file's path, when another
+// process holds the store open and the lock was not released within
+// Options.Timeout.
+var ErrInUse = errors.New("store is in use by another process")
+
+// Options configure Open. The zero value works.
+type Options struct {
+	// Timeout is how long Open waits for the file lock; 0 means 1s.
+	Timeout time.Duration
+	// Logger receives debug messages; nil means hclog.NewNullLogger().
+	Logger hclog.Logger
+	// NoSync skips fsync after each commit: faster, but a crash can lose
+	// or corrupt the file. For tests and benchmarks only.
+	NoSync bool
+}
+
+// Bucket names.
+var (
+	bucketRecords     = []byte("records")
+	bucketIndex       = []byte("idx")
+	bucketAssign      = []byte("assign")
+	bucketMembers     = []byte("members")
+	bucketQuarantine  = []byte("quarantine")
+	bucketCheckpoints = []byte("checkpoints")
+	bucketMeta        = []byte("meta")
+	bucketCounters    = []byte("counters")
+)
+
+var allBuckets = [][]byte{
+	bucketRecords, bucketIndex, bucketAssign, bucketMembers,
+	bucketQuarantine, bucketCheckpoints, bucketMeta, bucketCounters,
+}
+
+// DB is an open store. Its methods are safe for concurrent use; writes
+// are serialized by bbolt.
+type DB struct {
+	bolt *bbolt.DB
+	lg   hclog.Logger
+}
+
+// Open opens the store in dir, creating dir, the file dir/scv.db and its
+// buckets as needed. It returns an error wrapping ErrInUse when another
+// process has the store open for longer than opts.Timeout.
+func Open(dir string, opts Options) (*DB, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = time.Second
+	}
+	lg := opts.Logger
+	if lg == nil {
+		lg = hclog.NewNullLogger()
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	start := time.Now()
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{
+		Timeout:      opts.Timeout,
+		NoSync:       opts.NoSync,
+		FreelistType: bbolt.FreelistMapType,
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("open store %s: %w", path, ErrInUse)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	err = bdb.Update(func(tx *bbolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	lg.Debug("store opened", "path", path, "took", time.Since(start))
+	return &DB{bolt: bdb, lg: lg}, nil
+}
+
+// Close closes the store, waiting for running transactions to finish.
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", db.bolt.Path(), err)
+	}
+	return nil
+}
+
+// Path returns the path of the store's file.
+func (db *DB) Path() string { return db.bolt.Path() }
+
+// view runs fn in a read transaction unless ctx is already done.
+func (db *DB) view(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.View(fn)
+}
+
+// update runs fn in a write transaction unless ctx is already done.
+func (db *DB) update(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.Update(fn)
+}
+
+// ctxEvery is how many loop iterations pass between ctx checks.
+const ctxEvery = 1024

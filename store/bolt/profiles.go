@@ -1,0 +1,233 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/scvhq/scv/customer"
+	bbolt "go.etcd.io/bbolt"
+)
+
+// Identifier kinds that Lookup knows besides the strong identifier kinds
+// of Record.Identifiers.
+const (
+	KindEmail        = "email"         // a usable email value's Norm, first or extra
+	KindPhone        = "phone"         // a usable phone value's Norm (E.164), first or extra
+	KindSourceRecord = "source_record" // a record key "source/id"
+)
+
+// Assignments returns the resolver's current assignment: record key to
+// profile id, for every assigned live record.
+func (db *DB) Assignments(ctx context.Context) (map[string]string, error) {
+	var out map[string]string
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketAssign)
+		out = make(map[string]string, b.Stats().KeyN)
+		c := b.Cursor()
+		n := 0
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if n++; n%ctxEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			out[string(k)] = string(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("assignments: %w", err)
+	}
+	return out, nil
+}
+
+// SetAssignments stores the resolver's assignment of record keys to
+// profile ids in one transaction. With full set, assign is the complete
+// assignment and every record missing from it is unassigned; otherwise
+// only the keys in assign change, and an empty profile id unassigns its
+// key. Keys of records that are absent or deleted are skipped: only live
+// records belong to profiles. Profile ids must not contain 0x00.
+func (db *DB) SetAssignments(ctx context.Context, assign map[string]string, full bool) error {
+	keys := make([]string, 0, len(assign))
+	for k, pid := range assign {
+		if strings.IndexByte(pid, 0) >= 0 {
+			return fmt.Errorf("set assignments: record %q: profile id %q contains 0x00", k, pid)
+		}
+		keys = append(keys, k)
+	}
+	// Sorted keys write bbolt pages in order, and make the work repeatable.
+	slices.Sort(keys)
+	var changed, skipped, dropped int
+	err := db.update(ctx, func(tx *bbolt.Tx) error {
+		w := newWriter(tx)
+		for i, k := range keys {
+			if i%ctxEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			key, pid := []byte(k), []byte(assign[k])
+			old := w.assign.Get(key)
+			if bytes.Equal(old, pid) && old != nil {
+				continue
+			}
+			if len(pid) > 0 {
+				if rec := w.records.Get(key); rec == nil || recordDeleted(rec) {
+					skipped++
+					continue
+				}
+			}
+			if err := w.unassign(key); err != nil {
+				return fmt.Errorf("record %q: %w", k, err)
+			}
+			if len(pid) == 0 {
+				continue
+			}
+			if err := w.assign.Put(key, pid); err != nil {
+				return fmt.Errorf("record %q: assign: %w", k, err)
+			}
+			if err := w.members.Put(memberKey(nil, pid, key), nil); err != nil {
+				return fmt.Errorf("record %q: assign: %w", k, err)
+			}
+			changed++
+		}
+		if !full {
+			return nil
+		}
+		var drop [][]byte
+		c := w.assign.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if assign[string(k)] == "" {
+				drop = append(drop, bytes.Clone(k))
+			}
+		}
+		for _, k := range drop {
+			if err := w.unassign(k); err != nil {
+				return fmt.Errorf("record %q: %w", k, err)
+			}
+		}
+		dropped = len(drop)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set assignments: %w", err)
+	}
+	db.lg.Debug("assignments stored", "given", len(assign), "full", full,
+		"changed", changed, "dropped", dropped, "skipped_not_live", skipped)
+	return nil
+}
+
+// Profile returns the profile id with its live member records in key
+// order, or an error wrapping customer.ErrNotFound when it has none.
+func (db *DB) Profile(ctx context.Context, id string) (customer.Profile, error) {
+	p := customer.Profile{ID: id}
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		if id == "" || strings.IndexByte(id, 0) >= 0 {
+			return nil
+		}
+		records := tx.Bucket(bucketRecords)
+		prefix := memberKey(nil, []byte(id), nil)
+		c := tx.Bucket(bucketMembers).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			v := records.Get(k[len(prefix):])
+			if v == nil || recordDeleted(v) {
+				continue
+			}
+			p.Members = append(p.Members, customer.Record{})
+			if err := decodeRecord(v, &p.Members[len(p.Members)-1]); err != nil {
+				return fmt.Errorf("record %q: %w", k[len(prefix):], err)
+			}
+		}
+		return nil
+	})
+	if err == nil && len(p.Members) == 0 {
+		err = customer.ErrNotFound
+	}
+	if err != nil {
+		return customer.Profile{}, fmt.Errorf("profile %q: %w", id, err)
+	}
+	return p, nil
+}
+
+// ProfileIDs returns up to limit profile ids greater than after, sorted;
+// limit <= 0 means no limit. Pass the last id of one page as after to get
+// the next; an empty result is the end.
+func (db *DB) ProfileIDs(ctx context.Context, after string, limit int) ([]string, error) {
+	var ids []string
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketMembers).Cursor()
+		// Member keys are id 0x00 record; an id never holds 0x00, so the
+		// first key at or past after+0x01 belongs to the next id, and
+		// seeking past id+0x01 skips the rest of id's members.
+		seek := []byte{}
+		if after != "" {
+			seek = append([]byte(after), 1)
+		}
+		for k, _ := c.Seek(seek); k != nil; k, _ = c.Seek(seek) {
+			if limit > 0 && len(ids) == limit {
+				return nil
+			}
+			if len(ids)%ctxEvery == ctxEvery-1 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			end := bytes.IndexByte(k, 0)
+			if end < 0 {
+				return fmt.Errorf("%w: member key %q without separator", errCorrupt, k)
+			}
+			ids = append(ids, string(k[:end]))
+			seek = append(seek[:0], k[:end]...)
+			seek = append(seek, 1)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("profile ids after %q: %w", after, err)
+	}
+	return ids, nil
+}
+
+// Lookup returns the sorted ids of the profiles that hold a live record
+// with the identifier, or an error wrapping customer.ErrNotFound when there
+// is none. kind is KindEmail, KindPhone, KindSourceRecord or a strong
+// identifier kind of Record.Identifiers; value must already be normalized
+// as the record's Norm is (for KindSourceRecord, the key "source/id").
+func (db *DB) Lookup(ctx context.Context, kind, value string) ([]string, error) {
+	var ids []string
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		assign := tx.Bucket(bucketAssign)
+		if kind == KindSourceRecord {
+			if v := tx.Bucket(bucketRecords).Get([]byte(value)); v == nil || recordDeleted(v) {
+				return nil
+			}
+			if pid := assign.Get([]byte(value)); pid != nil {
+				ids = append(ids, string(pid))
+			}
+			return nil
+		}
+		if kind == "" || value == "" || strings.IndexByte(kind, 0) >= 0 || strings.IndexByte(value, 0) >= 0 {
+			return nil
+		}
+		prefix := indexKey(nil, ident{kind, value}, nil)
+		c := tx.Bucket(bucketIndex).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			pid := assign.Get(k[len(prefix):])
+			if pid != nil && !slices.Contains(ids, string(pid)) {
+				ids = append(ids, string(pid))
+			}
+		}
+		return nil
+	})
+	if err == nil && len(ids) == 0 {
+		err = customer.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lookup %s %q: %w", kind, value, err)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}

@@ -1,0 +1,441 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/scvhq/scv/customer"
+	bbolt "go.etcd.io/bbolt"
+)
+
+// PutStats counts what PutRecords did.
+type PutStats struct {
+	Inserted  int      // records the store did not have
+	Updated   int      // records whose content changed, including deletions and undeletions
+	Unchanged int      // records equal to the stored ones, Row aside
+	Changed   []string // keys inserted or updated, each once, in input order
+}
+
+// SourceStats are a source's counts, kept up to date on every write.
+type SourceStats struct {
+	Records     int // live records
+	Deleted     int // records marked deleted
+	Quarantined int // rows in the quarantine
+}
+
+// PutRecords stores recs in one transaction, keyed by Record.Key(). A
+// record whose content equals the stored one (its Row aside) counts as
+// unchanged and is not reported as changed; when only its Row differs the
+// new Row is stored. A record with Deleted set marks the stored record
+// deleted, which removes it from the identifier index and its profile.
+// Each record needs a Source without '/' or 0x00 and a non-empty ID.
+func (db *DB) PutRecords(ctx context.Context, recs []customer.Record) (PutStats, error) {
+	var st PutStats
+	err := db.update(ctx, func(tx *bbolt.Tx) error {
+		w := newWriter(tx)
+		changed := make(map[string]struct{})
+		var enc encoder
+		var buf, kbuf []byte
+		for i := range recs {
+			if i%ctxEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			r := &recs[i]
+			if err := checkKey(r.Source, r.ID); err != nil {
+				return fmt.Errorf("record %d (row %d): %w", i, r.Row, err)
+			}
+			var err error
+			if buf, err = enc.appendRecord(buf[:0], r); err != nil {
+				return fmt.Errorf("source %q record %q (row %d): %w", r.Source, r.ID, r.Row, err)
+			}
+			kbuf = append(append(append(kbuf[:0], r.Source...), '/'), r.ID...)
+			old := w.records.Get(kbuf)
+			switch {
+			case old == nil:
+				st.Inserted++
+			case sameContent(old, buf):
+				st.Unchanged++
+				if !bytes.Equal(old[2:headerLen], buf[2:headerLen]) {
+					if err := w.records.Put(w.copy(kbuf), w.copy(buf)); err != nil {
+						return fmt.Errorf("source %q record %q: %w", r.Source, r.ID, err)
+					}
+				}
+				continue
+			default:
+				st.Updated++
+			}
+			key := w.copy(kbuf)
+			if err := w.replace(key, old, w.copy(buf), r); err != nil {
+				return fmt.Errorf("source %q record %q: %w", r.Source, r.ID, err)
+			}
+			if _, dup := changed[string(key)]; !dup {
+				k := string(key)
+				changed[k] = struct{}{}
+				st.Changed = append(st.Changed, k)
+			}
+		}
+		return w.flushCounters()
+	})
+	if err != nil {
+		return PutStats{}, fmt.Errorf("put records: %w", err)
+	}
+	db.lg.Debug("records stored", "inserted", st.Inserted, "updated", st.Updated, "unchanged", st.Unchanged)
+	return st, nil
+}
+
+// checkKey reports whether source and id make a valid record key.
+func checkKey(source, id string) error {
+	if err := checkSource(source); err != nil {
+		return err
+	}
+	if id == "" {
+		return fmt.Errorf("source %q: empty record id", source)
+	}
+	return nil
+}
+
+// checkSource reports whether source is a valid source name.
+func checkSource(source string) error {
+	switch {
+	case source == "":
+		return fmt.Errorf("empty source name")
+	case strings.ContainsAny(source, "/\x00"):
+		return fmt.Errorf("source %q contains '/' or 0x00", source)
+	}
+	return nil
+}
+
+// DeleteMissing marks deleted every live record of source whose id seen
+// reports false, as a snapshot source must when a row is gone from its
+// latest read, and returns their keys in key order. Deleted records leave
+// the identifier index and their profile.
+func (db *DB) DeleteMissing(ctx context.Context, source string, seen func(id string) bool) ([]string, error) {
+	if err := checkSource(source); err != nil {
+		return nil, fmt.Errorf("delete missing records: %w", err)
+	}
+	var gone []string
+	err := db.update(ctx, func(tx *bbolt.Tx) error {
+		w := newWriter(tx)
+		prefix := []byte(source + "/")
+		c := w.records.Cursor()
+		n := 0
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if n++; n%ctxEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if !recordDeleted(v) && !seen(string(k[len(prefix):])) {
+				gone = append(gone, string(k))
+			}
+		}
+		// replace needs of the new version only its source and deletion.
+		deleted := &customer.Record{Source: source, Deleted: true}
+		for _, key := range gone {
+			old := w.records.Get([]byte(key))
+			enc := w.copy(old)
+			enc[1] |= flagDeleted
+			if err := w.replace([]byte(key), old, enc, deleted); err != nil {
+				return fmt.Errorf("record %q: %w", key, err)
+			}
+		}
+		return w.flushCounters()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("source %q: delete missing records: %w", source, err)
+	}
+	db.lg.Debug("missing records deleted", "source", source, "deleted", len(gone))
+	return gone, nil
+}
+
+// Record returns the stored record with key "source/id", deleted or not,
+// or an error wrapping customer.ErrNotFound.
+func (db *DB) Record(ctx context.Context, key string) (customer.Record, error) {
+	var r customer.Record
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		v := tx.Bucket(bucketRecords).Get([]byte(key))
+		if v == nil {
+			return customer.ErrNotFound
+		}
+		return decodeRecord(v, &r)
+	})
+	if err != nil {
+		return customer.Record{}, fmt.Errorf("record %q: %w", key, err)
+	}
+	return r, nil
+}
+
+// ForEachRecord calls fn for every live (not deleted) record in key order,
+// within one read transaction, and stops at fn's first error, which it
+// returns.
+//
+// The *Record is reused: it is valid only during the call. A shallow copy
+// (rec := *r) is safe to keep, because its strings, maps and Extra slice
+// are freshly allocated for each record and never reused. fn must not
+// write to the store.
+func (db *DB) ForEachRecord(ctx context.Context, fn func(*customer.Record) error) error {
+	return db.view(ctx, func(tx *bbolt.Tx) error {
+		var r customer.Record
+		c := tx.Bucket(bucketRecords).Cursor()
+		n := 0
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if n++; n%ctxEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if recordDeleted(v) {
+				continue
+			}
+			if err := decodeRecord(v, &r); err != nil {
+				return fmt.Errorf("record %q: %w", k, err)
+			}
+			if err := fn(&r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Sources returns the counts of every source that has records or
+// quarantined rows. It reads kept counters, not the records.
+func (db *DB) Sources(ctx context.Context) (map[string]SourceStats, error) {
+	out := make(map[string]SourceStats)
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketCounters).ForEach(func(k, v []byte) error {
+			st, err := decodeStats(v)
+			if err != nil {
+				return fmt.Errorf("counters of source %q: %w", k, err)
+			}
+			out[string(k)] = st
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("source counts: %w", err)
+	}
+	return out, nil
+}
+
+// writer holds a write transaction's buckets, the counter changes it has
+// made and an arena for the keys and values it writes, which bbolt needs
+// to stay unchanged until the transaction ends.
+type writer struct {
+	records, index, assign, members, counters *bbolt.Bucket
+	deltas                                    map[string]*[3]int // source -> records, deleted, quarantined
+	arena                                     []byte
+	ibuf                                      []byte
+	oldIDs, newIDs                            []ident
+}
+
+func newWriter(tx *bbolt.Tx) *writer {
+	return &writer{
+		records:  tx.Bucket(bucketRecords),
+		index:    tx.Bucket(bucketIndex),
+		assign:   tx.Bucket(bucketAssign),
+		members:  tx.Bucket(bucketMembers),
+		counters: tx.Bucket(bucketCounters),
+		deltas:   make(map[string]*[3]int),
+	}
+}
+
+// copy returns a copy of b that stays unchanged for the transaction.
+func (w *writer) copy(b []byte) []byte {
+	if cap(w.arena)-len(w.arena) < len(b) {
+		w.arena = make([]byte, 0, max(64<<10, len(b)))
+	}
+	n := len(w.arena)
+	w.arena = append(w.arena, b...)
+	return w.arena[n:len(w.arena):len(w.arena)]
+}
+
+// count adds d to counter i (0 records, 1 deleted, 2 quarantined) of
+// source.
+func (w *writer) count(source string, i, d int) {
+	c := w.deltas[source]
+	if c == nil {
+		c = new([3]int)
+		w.deltas[source] = c
+	}
+	c[i] += d
+}
+
+// replace writes enc, the encoding of r, under key in place of old (nil
+// when absent), and keeps the identifier index, the assignment and the
+// counters in step. key and enc must stay unchanged for the transaction.
+func (w *writer) replace(key, old, enc []byte, r *customer.Record) error {
+	w.oldIDs = w.oldIDs[:0]
+	if old != nil {
+		if recordDeleted(old) {
+			w.count(r.Source, 1, -1)
+		} else {
+			var o customer.Record
+			if err := decodeRecord(old, &o); err != nil {
+				return fmt.Errorf("stored version: %w", err)
+			}
+			w.oldIDs = appendIdents(w.oldIDs, &o)
+			w.count(r.Source, 0, -1)
+		}
+	}
+	w.newIDs = w.newIDs[:0]
+	if r.Deleted {
+		w.count(r.Source, 1, 1)
+		if err := w.unassign(key); err != nil {
+			return err
+		}
+	} else {
+		w.newIDs = appendIdents(w.newIDs, r)
+		w.count(r.Source, 0, 1)
+	}
+	if err := w.records.Put(key, enc); err != nil {
+		return err
+	}
+	for _, id := range w.oldIDs {
+		if !containsIdent(w.newIDs, id) {
+			w.ibuf = indexKey(w.ibuf[:0], id, key)
+			if err := w.index.Delete(w.ibuf); err != nil {
+				return fmt.Errorf("unindex %s: %w", id.kind, err)
+			}
+		}
+	}
+	for _, id := range w.newIDs {
+		if !containsIdent(w.oldIDs, id) {
+			if err := w.index.Put(w.copy(indexKey(w.ibuf[:0], id, key)), nil); err != nil {
+				return fmt.Errorf("index %s: %w", id.kind, err)
+			}
+		}
+	}
+	return nil
+}
+
+// unassign removes key's assignment and membership, if any.
+func (w *writer) unassign(key []byte) error {
+	pid := w.assign.Get(key)
+	if pid == nil {
+		return nil
+	}
+	if err := w.members.Delete(memberKey(nil, pid, key)); err != nil {
+		return fmt.Errorf("unassign: %w", err)
+	}
+	if err := w.assign.Delete(key); err != nil {
+		return fmt.Errorf("unassign: %w", err)
+	}
+	return nil
+}
+
+// flushCounters adds the transaction's counter changes to the stored
+// counters, dropping a source's entry when all its counts are zero.
+func (w *writer) flushCounters() error {
+	for source, d := range w.deltas {
+		st, err := decodeStats(w.counters.Get([]byte(source)))
+		if err != nil {
+			return fmt.Errorf("counters of source %q: %w", source, err)
+		}
+		st.Records += d[0]
+		st.Deleted += d[1]
+		st.Quarantined += d[2]
+		if st.Records < 0 || st.Deleted < 0 || st.Quarantined < 0 {
+			return fmt.Errorf("counters of source %q: negative count %+v", source, st)
+		}
+		if st == (SourceStats{}) {
+			if err := w.counters.Delete([]byte(source)); err != nil {
+				return fmt.Errorf("counters of source %q: %w", source, err)
+			}
+			continue
+		}
+		if err := w.counters.Put([]byte(source), encodeStats(st)); err != nil {
+			return fmt.Errorf("counters of source %q: %w", source, err)
+		}
+	}
+	return nil
+}
+
+func encodeStats(st SourceStats) []byte {
+	b := make([]byte, 0, 3*binary.MaxVarintLen64)
+	b = binary.AppendUvarint(b, uint64(st.Records))
+	b = binary.AppendUvarint(b, uint64(st.Deleted))
+	return binary.AppendUvarint(b, uint64(st.Quarantined))
+}
+
+// decodeStats decodes a counters value; nil decodes to zero counts.
+func decodeStats(b []byte) (SourceStats, error) {
+	if b == nil {
+		return SourceStats{}, nil
+	}
+	var c [3]int
+	for i := range c {
+		v, n := binary.Uvarint(b)
+		if n <= 0 || v > 1<<62 {
+			return SourceStats{}, fmt.Errorf("%w: bad counter", errCorrupt)
+		}
+		c[i], b = int(v), b[n:]
+	}
+	if len(b) != 0 {
+		return SourceStats{}, fmt.Errorf("%w: trailing counter bytes", errCorrupt)
+	}
+	return SourceStats{Records: c[0], Deleted: c[1], Quarantined: c[2]}, nil
+}
+
+// ident is one identifier of a record as the index keeps it.
+type ident struct{ kind, value string }
+
+// appendIdents appends r's indexed identifiers: the normal form of every
+// usable email and phone value, and of every usable strong identifier.
+// Values and kinds that are empty or hold 0x00 cannot be index keys and
+// are skipped.
+func appendIdents(dst []ident, r *customer.Record) []ident {
+	add := func(kind string, v customer.Value) {
+		if !v.Usable() || kind == "" || strings.IndexByte(kind, 0) >= 0 || strings.IndexByte(v.Norm, 0) >= 0 {
+			return
+		}
+		id := ident{kind, v.Norm}
+		if !containsIdent(dst, id) {
+			dst = append(dst, id)
+		}
+	}
+	add(KindEmail, r.Fields[customer.Email])
+	add(KindPhone, r.Fields[customer.Phone])
+	for _, x := range r.Extra {
+		switch x.Field {
+		case customer.Email:
+			add(KindEmail, x.Value)
+		case customer.Phone:
+			add(KindPhone, x.Value)
+		}
+	}
+	for kind, v := range r.Identifiers {
+		add(kind, v)
+	}
+	return dst
+}
+
+func containsIdent(ids []ident, id ident) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// indexKey appends the index key kind 0x00 value 0x00 recordKey.
+func indexKey(dst []byte, id ident, recordKey []byte) []byte {
+	dst = append(dst, id.kind...)
+	dst = append(dst, 0)
+	dst = append(dst, id.value...)
+	dst = append(dst, 0)
+	return append(dst, recordKey...)
+}
+
+// memberKey appends the members key profileID 0x00 recordKey.
+func memberKey(dst, pid, recordKey []byte) []byte {
+	dst = append(dst, pid...)
+	dst = append(dst, 0)
+	return append(dst, recordKey...)
+}
