@@ -42,6 +42,7 @@ type app struct {
 
 	logLevel string
 	logJSON  bool
+	prog     progressState
 }
 
 // command is one subcommand of scv.
@@ -53,7 +54,13 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"sync", "pull changed records from the configured sources, normalize, store and resolve them", runSync},
+		{"resolve", "re-resolve every stored record into profiles (syncs sources the store lacks)", runResolve},
+		{"serve", "serve the profiles over gRPC", runServe},
+		{"demo", "run the whole pipeline on the bundled demo silos and print profiles and quality", runDemo},
+		{"gen", "write synthetic siloed sources with truth.csv and scv.hcl", runGen},
 		{"eval", "score exported clusters against a truth file: pairwise precision, recall, F1", runEval},
+		{"audit", "report data quality per source and field, source overlap and marketing reach", runAudit},
 	}
 }
 

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/scvhq/scv/server"
+)
+
+func runServe(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("serve", "--config FILE [--listen HOST:PORT]")
+	cfgPath := fs.String("config", "", "path of the HCL configuration `file`")
+	listen := fs.String("listen", "", "listen on `HOST:PORT` instead of server.listen from the config")
+	if err := a.parse(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if err := requireFlag("config", *cfgPath); err != nil {
+		return err
+	}
+	p, err := a.openPipeline(*cfgPath)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	cfg := p.Config()
+	addr := cfg.Server.Listen
+	if *listen != "" {
+		addr = *listen
+	}
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	country := ""
+	if len(cfg.Sources) > 0 {
+		country = cfg.Sources[0].DefaultCountry
+	}
+	srv := server.New(p.DB(), server.Options{Logger: a.logger.Named("server"), DefaultCountry: country})
+	a.logger.Info("serving", "address", lis.Addr().String(), "store", cfg.DataDir)
+	return srv.Serve(ctx, lis)
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/scvhq/scv/config"
+	"github.com/scvhq/scv/pipeline"
+)
+
+func runSync(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("sync", "--config FILE [--source NAME]")
+	cfgPath := fs.String("config", "", "path of the HCL configuration `file`")
+	only := fs.String("source", "", "sync only the source with this `name`")
+	if err := a.parse(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if err := requireFlag("config", *cfgPath); err != nil {
+		return err
+	}
+	p, err := a.openPipeline(*cfgPath)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	sum, err := p.Sync(ctx, *only)
+	a.endProgress()
+	if sum != nil {
+		writeSyncSummary(a.stdout, sum)
+	}
+	return err
+}
+
+// openPipeline loads the configuration at path and opens its store.
+func (a *app) openPipeline(path string) (*pipeline.Pipeline, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.Open(cfg, pipeline.Options{Logger: a.logger, Progress: a.progress})
+}
+
+func writeSyncSummary(w io.Writer, sum *pipeline.SyncSummary) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "source\tread\tinserted\tupdated\tunchanged\tdeleted\tquarantined\t")
+	for _, s := range sum.Sources {
+		if s.Skipped {
+			fmt.Fprintf(tw, "%s\t(unchanged since last sync)\t\t\t\t\t\t\n", s.Name)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", s.Name, s.Read, s.Inserted, s.Updated, s.Unchanged, s.Deleted, s.Quarantined)
+	}
+	tw.Flush()
+	if r := sum.Resolve; r != nil {
+		fmt.Fprintf(w, "resolved %d records into %d profiles in %s\n", r.Records, r.Profiles, r.Took.Round(1e6))
+	}
+}

@@ -1,0 +1,276 @@
+// Package pipeline runs scv's data flow: it pulls rows from each
+// configured source, maps and normalizes them into canonical records,
+// stores them with what had to be quarantined, and resolves the stored
+// records into profiles.
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/scvhq/scv/config"
+	"github.com/scvhq/scv/connectors"
+	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/store/bolt"
+)
+
+// Options configure a Pipeline. The zero value works.
+type Options struct {
+	Logger    hclog.Logger     // nil means hclog.NewNullLogger()
+	Progress  func(Progress)   // called as work advances; nil means no progress reports
+	BatchSize int              // records per store transaction; 0 means 5000
+	Now       func() time.Time // clock for date validation; nil means time.Now
+	Store     bolt.Options     // options for opening the store
+}
+
+// Progress reports how far a long step has come.
+type Progress struct {
+	Stage  string // "sync" or "resolve"
+	Source string // the source being synced; empty while resolving
+	Done   int    // rows or records handled so far
+}
+
+// Pipeline ties a loaded configuration to its open store.
+type Pipeline struct {
+	cfg  *config.Config
+	db   *bolt.DB
+	opts Options
+	lg   hclog.Logger
+}
+
+// Open opens the store in cfg.DataDir and returns a Pipeline over it.
+// Close releases the store.
+func Open(cfg *config.Config, opts Options) (*Pipeline, error) {
+	if opts.Logger == nil {
+		opts.Logger = hclog.NewNullLogger()
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 5000
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Store.Logger == nil {
+		opts.Store.Logger = opts.Logger.Named("store")
+	}
+	db, err := bolt.Open(cfg.DataDir, opts.Store)
+	if err != nil {
+		return nil, err
+	}
+	return &Pipeline{cfg: cfg, db: db, opts: opts, lg: opts.Logger}, nil
+}
+
+// DB returns the open store.
+func (p *Pipeline) DB() *bolt.DB { return p.db }
+
+// Config returns the configuration the pipeline runs.
+func (p *Pipeline) Config() *config.Config { return p.cfg }
+
+// Close closes the store.
+func (p *Pipeline) Close() error { return p.db.Close() }
+
+// SourceSummary is what one source's sync did.
+type SourceSummary struct {
+	Name        string
+	Skipped     bool // the source had not changed since its checkpoint
+	Read        int  // rows read that became records
+	Inserted    int
+	Updated     int
+	Unchanged   int
+	Deleted     int // records gone from the source since the last sync
+	Quarantined int // rows that could not become records
+	Took        time.Duration
+}
+
+// Changed reports whether the sync changed any stored record.
+func (s SourceSummary) Changed() bool { return s.Inserted+s.Updated+s.Deleted > 0 }
+
+// SyncSummary is what a sync did, per source, and the resolution after it.
+type SyncSummary struct {
+	Sources []SourceSummary
+	Resolve *ResolveSummary // nil when no record changed
+}
+
+// ErrUnknownSource is returned by Sync for a source name the config lacks.
+var ErrUnknownSource = errors.New("unknown source")
+
+// Sync pulls every configured source, or only the source named only, into
+// the store and, when any record changed, resolves profiles again.
+func (p *Pipeline) Sync(ctx context.Context, only string) (*SyncSummary, error) {
+	var sum SyncSummary
+	found := false
+	changed := false
+	for _, src := range p.cfg.Sources {
+		if only != "" && src.Name != only {
+			continue
+		}
+		found = true
+		s, err := p.SyncSource(ctx, src)
+		if err != nil {
+			return &sum, err
+		}
+		sum.Sources = append(sum.Sources, s)
+		changed = changed || s.Changed()
+	}
+	if only != "" && !found {
+		return nil, fmt.Errorf("%w %q in %s", ErrUnknownSource, only, p.cfg.Path)
+	}
+	if changed {
+		rs, err := p.Resolve(ctx)
+		if err != nil {
+			return &sum, err
+		}
+		sum.Resolve = rs
+	}
+	return &sum, nil
+}
+
+// EnsureSynced syncs every configured source the store has never synced,
+// then resolves if any record changed.
+func (p *Pipeline) EnsureSynced(ctx context.Context) error {
+	changed := false
+	for _, src := range p.cfg.Sources {
+		cp, err := p.db.Checkpoint(ctx, src.Name)
+		if err != nil {
+			return err
+		}
+		if cp != "" {
+			continue
+		}
+		s, err := p.SyncSource(ctx, src)
+		if err != nil {
+			return err
+		}
+		changed = changed || s.Changed()
+	}
+	if !changed {
+		return nil
+	}
+	_, err := p.Resolve(ctx)
+	return err
+}
+
+// SyncSource reads one source into the store: new and changed rows are
+// written, rows gone from the source are marked deleted, and rows that
+// cannot become records replace the source's quarantine. An unchanged
+// source (same file content and the same source settings as at the last
+// checkpoint) is skipped.
+func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSummary, error) {
+	start := time.Now()
+	lg := p.lg.Named("sync").With("source", src.Name)
+	sum := SourceSummary{Name: src.Name}
+
+	checkpoint, err := p.checkpoint(src)
+	if err != nil {
+		return sum, err
+	}
+	prev, err := p.db.Checkpoint(ctx, src.Name)
+	if err != nil {
+		return sum, err
+	}
+	if prev == checkpoint {
+		sum.Skipped = true
+		lg.Info("source unchanged since last sync", "checkpoint", checkpoint)
+		return sum, nil
+	}
+
+	norm := p.normalizeOptions(src)
+	seen := make(map[string]struct{})
+	batch := make([]customer.Record, 0, p.opts.BatchSize)
+	var quarantine []bolt.Quarantined
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		st, err := p.db.PutRecords(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("source %q: store records: %w", src.Name, err)
+		}
+		sum.Inserted += st.Inserted
+		sum.Updated += st.Updated
+		sum.Unchanged += st.Unchanged
+		batch = batch[:0]
+		p.progress(Progress{Stage: "sync", Source: src.Name, Done: sum.Read})
+		return nil
+	}
+	emit := func(r customer.Record) error {
+		customer.Normalize(&r, norm)
+		seen[r.ID] = struct{}{}
+		batch = append(batch, r)
+		sum.Read++
+		if len(batch) >= p.opts.BatchSize {
+			return flush()
+		}
+		return nil
+	}
+	now := p.opts.Now()
+	bad := func(e *connectors.RowError) error {
+		lg.Debug("row quarantined", "row", e.Line, "field", e.Field, "reason", e.Reason)
+		quarantine = append(quarantine, bolt.Quarantined{
+			Source: src.Name, Row: e.Line, Raw: e.Raw, Reason: e.Reason, Field: e.Field, At: now,
+		})
+		return nil
+	}
+	if _, err := connectors.Read(ctx, src, emit, bad); err != nil {
+		return sum, err
+	}
+	if err := flush(); err != nil {
+		return sum, err
+	}
+	gone, err := p.db.DeleteMissing(ctx, src.Name, func(id string) bool { _, ok := seen[id]; return ok })
+	if err != nil {
+		return sum, fmt.Errorf("source %q: mark deleted records: %w", src.Name, err)
+	}
+	sum.Deleted = len(gone)
+	sum.Quarantined = len(quarantine)
+	if err := p.db.ReplaceQuarantine(ctx, src.Name, quarantine); err != nil {
+		return sum, fmt.Errorf("source %q: store quarantine: %w", src.Name, err)
+	}
+	if err := p.db.SetCheckpoint(ctx, src.Name, checkpoint); err != nil {
+		return sum, err
+	}
+	sum.Took = time.Since(start)
+	lg.Info("sync finished", "read", sum.Read, "inserted", sum.Inserted, "updated", sum.Updated,
+		"unchanged", sum.Unchanged, "deleted", sum.Deleted, "quarantined", sum.Quarantined, "took", sum.Took)
+	return sum, nil
+}
+
+// checkpoint fingerprints a source's content together with its settings,
+// so that editing the mapping re-reads an unchanged file.
+func (p *Pipeline) checkpoint(src config.Source) (string, error) {
+	fp, err := connectors.Fingerprint(src.Path)
+	if err != nil {
+		return "", fmt.Errorf("source %q: %w", src.Name, err)
+	}
+	settings, err := json.Marshal(src)
+	if err != nil {
+		return "", fmt.Errorf("source %q: fingerprint settings: %w", src.Name, err)
+	}
+	h := sha256.Sum256(settings)
+	return fp + "|" + hex.EncodeToString(h[:8]), nil
+}
+
+func (p *Pipeline) normalizeOptions(src config.Source) customer.Options {
+	opt := customer.Options{
+		DefaultCountry: src.DefaultCountry,
+		DateFormat:     src.DateFormat,
+		Now:            p.opts.Now(),
+	}
+	if t, err := time.Parse(time.DateOnly, src.EarliestDate); err == nil {
+		opt.EarliestDate = t
+	}
+	return opt
+}
+
+func (p *Pipeline) progress(pr Progress) {
+	if p.opts.Progress != nil {
+		p.opts.Progress(pr)
+	}
+}
