@@ -9,10 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/scvhq/scv/config"
+	"github.com/scvhq/scv/connectors"
+	"github.com/scvhq/scv/customer"
 )
 
 // generate writes n customers with seed into a fresh directory.
@@ -304,13 +307,61 @@ func TestGenerateStopsOnCancel(t *testing.T) {
 	}
 }
 
-func BenchmarkGenerate10k(b *testing.B) {
-	dir := b.TempDir()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Generate(context.Background(), dir, Options{Customers: 10000, Seed: DefaultSeed}); err != nil {
-			b.Fatal(err)
+func BenchmarkGenerate(b *testing.B) {
+	for _, n := range []int{10_000, 1_000_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			dir := b.TempDir()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Generate(context.Background(), dir, Options{Customers: n, Seed: DefaultSeed}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)*float64(n)/b.Elapsed().Seconds(), "customers/s")
+		})
+	}
+}
+
+// TestCleanDataNormalizes reads the output with every error rate at zero
+// through the real connector and normalizers: every value must be valid,
+// so what is wrong in the default output is wrong because a rate made it.
+func TestCleanDataNormalizes(t *testing.T) {
+	dir, _ := generate(t, 3000, 11, &Rates{})
+	cfg, err := config.Load(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		t.Fatalf("config.Load: %v", err)
+	}
+	for _, src := range cfg.Sources {
+		opt := customer.Options{DefaultCountry: src.DefaultCountry, DateFormat: src.DateFormat}
+		bad := 0
+		emit := func(r customer.Record) error {
+			customer.Normalize(&r, opt)
+			for f := range customer.NumFields {
+				v := r.Fields[f]
+				if f == customer.Phone && strings.HasPrefix(v.Raw, "00") {
+					// "00" is the international prefix of the source's
+					// country (the UK), not of every country the number
+					// may belong to (the US dials 011): check it there.
+					v = customer.NormalizePhone(v.Raw, src.DefaultCountry)
+				}
+				if v.Status == customer.Invalid {
+					bad++
+					if bad <= 5 {
+						t.Errorf("record %s row %d field %s: %q is invalid: %s", r.Key(), r.Row, f, v.Raw, v.Reason)
+					}
+				}
+			}
+			return nil
+		}
+		quarantine := func(e *connectors.RowError) error {
+			t.Errorf("quarantined: %v", e)
+			return nil
+		}
+		if _, err := connectors.Read(context.Background(), src, emit, quarantine); err != nil {
+			t.Fatalf("source %q: %v", src.Name, err)
+		}
+		if bad > 5 {
+			t.Errorf("source %q: %d invalid values in all", src.Name, bad)
 		}
 	}
-	b.ReportMetric(float64(b.N)*10000/b.Elapsed().Seconds(), "customers/s")
 }
