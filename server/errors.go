@@ -65,6 +65,17 @@ func (e *profileError) Error() string { return e.what + ": " + e.err.Error() }
 
 func (e *profileError) Unwrap() error { return e.err }
 
+// preconditionError is a request the server cannot answer in its current
+// state; it becomes FAILED_PRECONDITION with a google.rpc.PreconditionFailure
+// detail.
+type preconditionError struct {
+	kind    string // the PreconditionFailure violation type, such as "MODEL"
+	subject string // what failed the precondition
+	desc    string // why, and how to fix it
+}
+
+func (e *preconditionError) Error() string { return e.subject + ": " + e.desc }
+
 // toStatus maps an error returned by a handler to the gRPC status the
 // client sees; it is the one place where errors get codes. It reports
 // whether the status hides an internal error that must be logged.
@@ -74,7 +85,12 @@ func toStatus(err error) (st *status.Status, internal bool) {
 	}
 	var bad *badRequestError
 	var pe *profileError
+	var pre *preconditionError
 	switch {
+	case errors.As(err, &pre):
+		return withDetails(status.New(codes.FailedPrecondition, pre.Error()), &errdetails.PreconditionFailure{
+			Violations: []*errdetails.PreconditionFailure_Violation{{Type: pre.kind, Subject: pre.subject, Description: pre.desc}},
+		}), false
 	case errors.As(err, &bad):
 		return withDetails(status.New(codes.InvalidArgument, bad.Error()), &errdetails.BadRequest{FieldViolations: bad.violations}), false
 	case errors.Is(err, customer.ErrNotFound):

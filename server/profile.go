@@ -8,6 +8,7 @@ import (
 
 	"github.com/scvhq/scv/customer"
 	scvv1 "github.com/scvhq/scv/proto/scv/v1"
+	"github.com/scvhq/scv/resolver"
 )
 
 // profileService implements scv.v1.ProfileService over a Store. Its
@@ -16,6 +17,7 @@ type profileService struct {
 	scvv1.UnimplementedProfileServiceServer
 	store   Store
 	country string // default region for phone lookups
+	explain func(a, b *customer.Record) (resolver.Explanation, error) // nil when there is no trained model
 }
 
 // The identifier kinds LookupProfile normalizes itself; any other kind is

@@ -19,6 +19,7 @@ import (
 
 	"github.com/scvhq/scv/customer"
 	scvv1 "github.com/scvhq/scv/proto/scv/v1"
+	"github.com/scvhq/scv/resolver"
 )
 
 // Store is what the server reads profiles from; *bolt.DB satisfies it.
@@ -45,6 +46,11 @@ type Options struct {
 	// numbers given in national format to LookupProfile, such as "GB";
 	// empty means only international (E.164) numbers are accepted.
 	DefaultCountry string
+	// Explain explains why the resolver's trained model scores two records
+	// as it does, for ExplainProfile; cmd/scv passes a closure over the
+	// stored model's (*resolver.Model).Explain. nil makes ExplainProfile
+	// fail with FAILED_PRECONDITION.
+	Explain func(a, b *customer.Record) (resolver.Explanation, error)
 	// DrainTimeout bounds how long Serve lets in-flight calls finish once
 	// its context is done before it closes their connections; zero means
 	// DefaultDrainTimeout.
@@ -79,7 +85,7 @@ func New(store Store, opts Options) *Server {
 func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	lg := s.opts.Logger
 	gs := grpc.NewServer(grpc.ChainUnaryInterceptor(s.intercept))
-	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry})
+	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain})
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(gs, hs)
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)

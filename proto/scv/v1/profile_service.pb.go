@@ -281,11 +281,122 @@ func (x *LookupProfileResponse) GetProfiles() []*Profile {
 	return nil
 }
 
+// ExplainProfileRequest names the profile to explain.
+type ExplainProfileRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The resource name, "profiles/{id}".
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExplainProfileRequest) Reset() {
+	*x = ExplainProfileRequest{}
+	mi := &file_scv_v1_profile_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExplainProfileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExplainProfileRequest) ProtoMessage() {}
+
+func (x *ExplainProfileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExplainProfileRequest.ProtoReflect.Descriptor instead.
+func (*ExplainProfileRequest) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ExplainProfileRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// ExplainProfileResponse explains a profile's membership.
+type ExplainProfileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The resource name, "profiles/{id}".
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Every pair of members, most probable first.
+	Pairs []*PairExplanation `protobuf:"bytes,2,rep,name=pairs,proto3" json:"pairs,omitempty"`
+	// Plain-language notes on the cluster: each member's closest member and
+	// every pair that disagrees outright.
+	Notes         []string `protobuf:"bytes,3,rep,name=notes,proto3" json:"notes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExplainProfileResponse) Reset() {
+	*x = ExplainProfileResponse{}
+	mi := &file_scv_v1_profile_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExplainProfileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExplainProfileResponse) ProtoMessage() {}
+
+func (x *ExplainProfileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExplainProfileResponse.ProtoReflect.Descriptor instead.
+func (*ExplainProfileResponse) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ExplainProfileResponse) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ExplainProfileResponse) GetPairs() []*PairExplanation {
+	if x != nil {
+		return x.Pairs
+	}
+	return nil
+}
+
+func (x *ExplainProfileResponse) GetNotes() []string {
+	if x != nil {
+		return x.Notes
+	}
+	return nil
+}
+
 var File_scv_v1_profile_service_proto protoreflect.FileDescriptor
 
 const file_scv_v1_profile_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1cscv/v1/profile_service.proto\x12\x06scv.v1\x1a\x14scv/v1/profile.proto\"P\n" +
+	"\x1cscv/v1/profile_service.proto\x12\x06scv.v1\x1a\x18scv/v1/explanation.proto\x1a\x14scv/v1/profile.proto\"P\n" +
 	"\x11GetProfileRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
 	"\x04view\x18\x02 \x01(\x0e2\x13.scv.v1.ProfileViewR\x04view\"?\n" +
@@ -301,11 +412,18 @@ const file_scv_v1_profile_service_proto_rawDesc = "" +
 	"identifier\x12'\n" +
 	"\x04view\x18\x02 \x01(\x0e2\x13.scv.v1.ProfileViewR\x04view\"D\n" +
 	"\x15LookupProfileResponse\x12+\n" +
-	"\bprofiles\x18\x01 \x03(\v2\x0f.scv.v1.ProfileR\bprofiles2\xa3\x01\n" +
+	"\bprofiles\x18\x01 \x03(\v2\x0f.scv.v1.ProfileR\bprofiles\"+\n" +
+	"\x15ExplainProfileRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"q\n" +
+	"\x16ExplainProfileResponse\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12-\n" +
+	"\x05pairs\x18\x02 \x03(\v2\x17.scv.v1.PairExplanationR\x05pairs\x12\x14\n" +
+	"\x05notes\x18\x03 \x03(\tR\x05notes2\xf4\x01\n" +
 	"\x0eProfileService\x12C\n" +
 	"\n" +
 	"GetProfile\x12\x19.scv.v1.GetProfileRequest\x1a\x1a.scv.v1.GetProfileResponse\x12L\n" +
-	"\rLookupProfile\x12\x1c.scv.v1.LookupProfileRequest\x1a\x1d.scv.v1.LookupProfileResponseB)Z'github.com/scvhq/scv/proto/scv/v1;scvv1b\x06proto3"
+	"\rLookupProfile\x12\x1c.scv.v1.LookupProfileRequest\x1a\x1d.scv.v1.LookupProfileResponse\x12O\n" +
+	"\x0eExplainProfile\x12\x1d.scv.v1.ExplainProfileRequest\x1a\x1e.scv.v1.ExplainProfileResponseB)Z'github.com/scvhq/scv/proto/scv/v1;scvv1b\x06proto3"
 
 var (
 	file_scv_v1_profile_service_proto_rawDescOnce sync.Once
@@ -319,31 +437,37 @@ func file_scv_v1_profile_service_proto_rawDescGZIP() []byte {
 	return file_scv_v1_profile_service_proto_rawDescData
 }
 
-var file_scv_v1_profile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_scv_v1_profile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_scv_v1_profile_service_proto_goTypes = []any{
-	(*GetProfileRequest)(nil),     // 0: scv.v1.GetProfileRequest
-	(*GetProfileResponse)(nil),    // 1: scv.v1.GetProfileResponse
-	(*Identifier)(nil),            // 2: scv.v1.Identifier
-	(*LookupProfileRequest)(nil),  // 3: scv.v1.LookupProfileRequest
-	(*LookupProfileResponse)(nil), // 4: scv.v1.LookupProfileResponse
-	(ProfileView)(0),              // 5: scv.v1.ProfileView
-	(*Profile)(nil),               // 6: scv.v1.Profile
+	(*GetProfileRequest)(nil),      // 0: scv.v1.GetProfileRequest
+	(*GetProfileResponse)(nil),     // 1: scv.v1.GetProfileResponse
+	(*Identifier)(nil),             // 2: scv.v1.Identifier
+	(*LookupProfileRequest)(nil),   // 3: scv.v1.LookupProfileRequest
+	(*LookupProfileResponse)(nil),  // 4: scv.v1.LookupProfileResponse
+	(*ExplainProfileRequest)(nil),  // 5: scv.v1.ExplainProfileRequest
+	(*ExplainProfileResponse)(nil), // 6: scv.v1.ExplainProfileResponse
+	(ProfileView)(0),               // 7: scv.v1.ProfileView
+	(*Profile)(nil),                // 8: scv.v1.Profile
+	(*PairExplanation)(nil),        // 9: scv.v1.PairExplanation
 }
 var file_scv_v1_profile_service_proto_depIdxs = []int32{
-	5, // 0: scv.v1.GetProfileRequest.view:type_name -> scv.v1.ProfileView
-	6, // 1: scv.v1.GetProfileResponse.profile:type_name -> scv.v1.Profile
+	7, // 0: scv.v1.GetProfileRequest.view:type_name -> scv.v1.ProfileView
+	8, // 1: scv.v1.GetProfileResponse.profile:type_name -> scv.v1.Profile
 	2, // 2: scv.v1.LookupProfileRequest.identifier:type_name -> scv.v1.Identifier
-	5, // 3: scv.v1.LookupProfileRequest.view:type_name -> scv.v1.ProfileView
-	6, // 4: scv.v1.LookupProfileResponse.profiles:type_name -> scv.v1.Profile
-	0, // 5: scv.v1.ProfileService.GetProfile:input_type -> scv.v1.GetProfileRequest
-	3, // 6: scv.v1.ProfileService.LookupProfile:input_type -> scv.v1.LookupProfileRequest
-	1, // 7: scv.v1.ProfileService.GetProfile:output_type -> scv.v1.GetProfileResponse
-	4, // 8: scv.v1.ProfileService.LookupProfile:output_type -> scv.v1.LookupProfileResponse
-	7, // [7:9] is the sub-list for method output_type
-	5, // [5:7] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	7, // 3: scv.v1.LookupProfileRequest.view:type_name -> scv.v1.ProfileView
+	8, // 4: scv.v1.LookupProfileResponse.profiles:type_name -> scv.v1.Profile
+	9, // 5: scv.v1.ExplainProfileResponse.pairs:type_name -> scv.v1.PairExplanation
+	0, // 6: scv.v1.ProfileService.GetProfile:input_type -> scv.v1.GetProfileRequest
+	3, // 7: scv.v1.ProfileService.LookupProfile:input_type -> scv.v1.LookupProfileRequest
+	5, // 8: scv.v1.ProfileService.ExplainProfile:input_type -> scv.v1.ExplainProfileRequest
+	1, // 9: scv.v1.ProfileService.GetProfile:output_type -> scv.v1.GetProfileResponse
+	4, // 10: scv.v1.ProfileService.LookupProfile:output_type -> scv.v1.LookupProfileResponse
+	6, // 11: scv.v1.ProfileService.ExplainProfile:output_type -> scv.v1.ExplainProfileResponse
+	9, // [9:12] is the sub-list for method output_type
+	6, // [6:9] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_scv_v1_profile_service_proto_init() }
@@ -351,6 +475,7 @@ func file_scv_v1_profile_service_proto_init() {
 	if File_scv_v1_profile_service_proto != nil {
 		return
 	}
+	file_scv_v1_explanation_proto_init()
 	file_scv_v1_profile_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -358,7 +483,7 @@ func file_scv_v1_profile_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_scv_v1_profile_service_proto_rawDesc), len(file_scv_v1_profile_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,8 +19,9 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ProfileService_GetProfile_FullMethodName    = "/scv.v1.ProfileService/GetProfile"
-	ProfileService_LookupProfile_FullMethodName = "/scv.v1.ProfileService/LookupProfile"
+	ProfileService_GetProfile_FullMethodName     = "/scv.v1.ProfileService/GetProfile"
+	ProfileService_LookupProfile_FullMethodName  = "/scv.v1.ProfileService/LookupProfile"
+	ProfileService_ExplainProfile_FullMethodName = "/scv.v1.ProfileService/ExplainProfile"
 )
 
 // ProfileServiceClient is the client API for ProfileService service.
@@ -37,6 +38,12 @@ type ProfileServiceClient interface {
 	// email matches in any case and a phone in national format. No match is
 	// NOT_FOUND; an empty or malformed identifier is INVALID_ARGUMENT.
 	LookupProfile(ctx context.Context, in *LookupProfileRequest, opts ...grpc.CallOption) (*LookupProfileResponse, error)
+	// ExplainProfile explains why each member is in a profile: for every pair
+	// of members, the comparison levels and weights of the resolver's trained
+	// model. An unknown profile is NOT_FOUND; a server without a trained
+	// model, or a profile with too many members to explain pairwise, is
+	// FAILED_PRECONDITION.
+	ExplainProfile(ctx context.Context, in *ExplainProfileRequest, opts ...grpc.CallOption) (*ExplainProfileResponse, error)
 }
 
 type profileServiceClient struct {
@@ -67,6 +74,16 @@ func (c *profileServiceClient) LookupProfile(ctx context.Context, in *LookupProf
 	return out, nil
 }
 
+func (c *profileServiceClient) ExplainProfile(ctx context.Context, in *ExplainProfileRequest, opts ...grpc.CallOption) (*ExplainProfileResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ExplainProfileResponse)
+	err := c.cc.Invoke(ctx, ProfileService_ExplainProfile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProfileServiceServer is the server API for ProfileService service.
 // All implementations must embed UnimplementedProfileServiceServer
 // for forward compatibility.
@@ -81,6 +98,12 @@ type ProfileServiceServer interface {
 	// email matches in any case and a phone in national format. No match is
 	// NOT_FOUND; an empty or malformed identifier is INVALID_ARGUMENT.
 	LookupProfile(context.Context, *LookupProfileRequest) (*LookupProfileResponse, error)
+	// ExplainProfile explains why each member is in a profile: for every pair
+	// of members, the comparison levels and weights of the resolver's trained
+	// model. An unknown profile is NOT_FOUND; a server without a trained
+	// model, or a profile with too many members to explain pairwise, is
+	// FAILED_PRECONDITION.
+	ExplainProfile(context.Context, *ExplainProfileRequest) (*ExplainProfileResponse, error)
 	mustEmbedUnimplementedProfileServiceServer()
 }
 
@@ -96,6 +119,9 @@ func (UnimplementedProfileServiceServer) GetProfile(context.Context, *GetProfile
 }
 func (UnimplementedProfileServiceServer) LookupProfile(context.Context, *LookupProfileRequest) (*LookupProfileResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method LookupProfile not implemented")
+}
+func (UnimplementedProfileServiceServer) ExplainProfile(context.Context, *ExplainProfileRequest) (*ExplainProfileResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ExplainProfile not implemented")
 }
 func (UnimplementedProfileServiceServer) mustEmbedUnimplementedProfileServiceServer() {}
 func (UnimplementedProfileServiceServer) testEmbeddedByValue()                        {}
@@ -154,6 +180,24 @@ func _ProfileService_LookupProfile_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ProfileService_ExplainProfile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExplainProfileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProfileServiceServer).ExplainProfile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ProfileService_ExplainProfile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProfileServiceServer).ExplainProfile(ctx, req.(*ExplainProfileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ProfileService_ServiceDesc is the grpc.ServiceDesc for ProfileService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -168,6 +212,10 @@ var ProfileService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "LookupProfile",
 			Handler:    _ProfileService_LookupProfile_Handler,
+		},
+		{
+			MethodName: "ExplainProfile",
+			Handler:    _ProfileService_ExplainProfile_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
