@@ -16,7 +16,7 @@ import (
 type profileService struct {
 	scvv1.UnimplementedProfileServiceServer
 	store   Store
-	country string // default region for phone lookups
+	country string                                                    // default region for phone lookups
 	explain func(a, b *customer.Record) (resolver.Explanation, error) // nil when there is no trained model
 }
 
