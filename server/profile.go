@@ -15,9 +15,11 @@ import (
 // methods return domain errors; the interceptor maps them to statuses.
 type profileService struct {
 	scvv1.UnimplementedProfileServiceServer
-	store   Store
-	country string                                                    // default region for phone lookups
-	explain func(a, b *customer.Record) (resolver.Explanation, error) // nil when there is no trained model
+	store Store
+	// country is the default region for phone lookups.
+	country string
+	// explain is Options.Explain; nil when there is no trained model.
+	explain func(a, b *customer.Record) (resolver.Explanation, error)
 }
 
 // The identifier kinds LookupProfile normalizes itself; any other kind is
