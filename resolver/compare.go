@@ -20,6 +20,7 @@ const (
 	kRegion
 	kGender
 	kIdentifier
+	kPlace // address line 1, postcode and locality together
 	numKinds
 )
 
@@ -45,6 +46,17 @@ var kinds = [numKinds]kindInfo{
 	kRegion:     {"region", []string{"null", "exact", "else"}, false},
 	kGender:     {"gender", []string{"null", "exact", "else"}, false},
 	kIdentifier: {"identifier", []string{"null", "exact", "one edit", "else"}, false},
+	kPlace: {"address", []string{"null", "same street address, postcode and locality", "same street address", "similar street address",
+		"same postcode and locality", "same postcode", "near postcode or same locality", "else"}, true},
+}
+
+// placePart reports whether field kind k is compared inside the address
+// comparison rather than on its own: the street address, postcode,
+// locality and region say one thing (where someone lives), and weighing
+// them as independent evidence would count a shared address three or
+// four times, which links neighbours and flatmates.
+func placePart(k kind) bool {
+	return k == kAddress1 || k == kPostcode || k == kLocality || k == kRegion
 }
 
 // Level numbers shared by the kinds.
@@ -189,6 +201,62 @@ func compareAddress1(a, b string) int {
 		return 3
 	}
 	return 4
+}
+
+// comparePlace compares where two records live: the same or a similar
+// street address (same house numbers) in an area that does not disagree
+// (postcode or locality), else the same postcode, else a near postcode or
+// the same locality.
+func comparePlace(a, b *features) int {
+	if (a.addr1 == "" && a.postcode == "" && a.locality == "") || (b.addr1 == "" && b.postcode == "" && b.locality == "") {
+		return levelNull
+	}
+	pc := comparePostcode(a.postcode, b.postcode)
+	loc := compareNear(a.locality, b.locality)
+	pcAgree, locAgree := pc == 1 || pc == 2, loc == 1 || loc == 2
+	areaDisagree := !pcAgree && !locAgree && (pc != levelNull || loc != levelNull)
+	if a.addr1 != "" && b.addr1 != "" && !areaDisagree {
+		if a.addr1 == b.addr1 {
+			if pc == levelExact && loc == levelExact {
+				return 1
+			}
+			return 2
+		}
+		if sameDigits(a.addr1, b.addr1) && jaroWinklerMin(a.addr1, b.addr1, 0.90) >= 0.90 {
+			return 3
+		}
+	}
+	switch {
+	case pc == levelExact && loc == levelExact:
+		return 4
+	case pc == levelExact:
+		return 5
+	case pcAgree || locAgree:
+		return 6
+	}
+	return 7
+}
+
+// sameDigits reports whether a and b hold the same digits in the same
+// order (house and flat numbers), ignoring everything else.
+func sameDigits(a, b string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && (a[i] < '0' || a[i] > '9') {
+			i++
+		}
+		for j < len(b) && (b[j] < '0' || b[j] > '9') {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if a[i] != b[j] {
+			return false
+		}
+		i++
+		j++
+	}
 }
 
 // compareNear is the exact / jaro-winkler >= 0.90 / else comparison.

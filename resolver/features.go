@@ -130,6 +130,14 @@ func (f *features) value(k kind, slot int) string {
 		if slot < len(f.ids) {
 			return f.ids[slot]
 		}
+	case kPlace:
+		if f.addr1 != "" {
+			return f.addr1
+		}
+		if f.postcode != "" {
+			return f.postcode
+		}
+		return f.locality
 	}
 	return ""
 }

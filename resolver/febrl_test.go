@@ -12,8 +12,15 @@ import (
 	"github.com/scvhq/scv/eval"
 )
 
-// febrlDir holds the Febrl benchmark files (see ../../shared/data/README.md).
-const febrlDir = "../../shared/data/febrl"
+// febrlDir returns the folder of the Febrl benchmark files (see
+// ../../shared/data/README.md): $SCV_FEBRL_DIR, or shared/ beside the
+// repository.
+func febrlDir() string {
+	if d := os.Getenv("SCV_FEBRL_DIR"); d != "" {
+		return d
+	}
+	return "../../shared/data/febrl"
+}
 
 // loadFebrl reads Febrl files into normalized records, one source per
 // file, mapped as testdata/febrl/*.hcl maps them, and their truth.
@@ -22,7 +29,7 @@ func loadFebrl(tb testing.TB, withID bool, files ...string) ([]customer.Record, 
 	var recs []customer.Record
 	truth := make(eval.Clustering)
 	for _, name := range files {
-		f, err := os.Open(filepath.Join(febrlDir, name))
+		f, err := os.Open(filepath.Join(febrlDir(), name))
 		if os.IsNotExist(err) {
 			tb.Skipf("Febrl data not found: %v", err)
 		}

@@ -252,6 +252,8 @@ func (s *scorer) gamma(a, b *features) uint64 {
 			l = compareExact(a.gender, b.gender)
 		case kIdentifier:
 			l = compareIdentifier(a.ids[cc.slot], b.ids[cc.slot])
+		case kPlace:
+			l = comparePlace(a, b)
 		}
 		g |= uint64(l) << (4 * c)
 	}

@@ -101,8 +101,9 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	if err != nil {
 		return nil, err
 	}
+	has := presence(fs)
 	if m == nil {
-		comps := newComparisons(fs, idKinds, minShare)
+		comps := newComparisons(has, idKinds)
 		if len(comps) == 0 {
 			return nil, fmt.Errorf("resolver: no field to compare in %d records", len(recs))
 		}
@@ -122,7 +123,7 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 			return nil, fmt.Errorf("resolver: estimate u: %w", err)
 		}
 	}
-	bl, err := r.blocker(m, sc)
+	bl, err := r.blocker(m, sc, has)
 	if err != nil {
 		return nil, err
 	}
@@ -236,12 +237,9 @@ func prepareAll(ctx context.Context, recs []customer.Record, idKinds []string) (
 }
 
 // blocker returns the blocker for the configured rules, or the default
-// rules whose fields the model compares.
-func (r *Resolver) blocker(m *Model, sc *scorer) (*blocker, error) {
-	has := [numKinds]bool{}
-	for _, c := range sc.comps {
-		has[c.kind] = true
-	}
+// rules whose fields the records carry (has).
+func (r *Resolver) blocker(m *Model, sc *scorer, has [numKinds]bool) (*blocker, error) {
+	has[kIdentifier] = len(sc.idKind) > 0
 	names := r.opts.Blocking
 	configured := names != nil
 	if !configured {

@@ -32,7 +32,7 @@ func testModel() *Model {
 			{"date_of_birth", lv(kinds[kDOB].levels, .9, .0003, .05, .003, .01, .0001, .02, .02, .02, .9766)},
 			{"email", lv(kinds[kEmail].levels, .8, .0005, .05, .001, .05, .001, .1, .9975)},
 			{"phone", lv(kinds[kPhone].levels, .8, .001, .05, .001, .05, .002, .1, .996)},
-			{"address_line1", lv(kinds[kAddress1].levels, .7, .002, .15, .005, .05, .05, .1, .943)},
+			{"address", lv(kinds[kPlace].levels, .6, .0001, .1, .001, .1, .002, .05, .003, .05, .01, .05, .05, .05, .9339)},
 			{"identifier:national_id", lv(kinds[kIdentifier].levels, .95, .00001, .03, .0001, .02, .99989)},
 		},
 	}

@@ -20,17 +20,27 @@ const (
 	initialLambda = 0.1
 )
 
-// newComparisons returns the untrained comparisons for the kinds present
-// in fs (carried by at least minShare of the records) and identifier kinds.
-func newComparisons(fs []features, idKinds []string, minShare float64) []Comparison {
-	var present [numKinds]int
+// presence reports which field kinds at least minShare of fs carry (and
+// at least two records).
+func presence(fs []features) [numKinds]bool {
+	var n [numKinds]int
 	for i := range fs {
 		for k := range numKinds {
 			if k != kIdentifier && fs[i].value(k, 0) != "" {
-				present[k]++
+				n[k]++
 			}
 		}
 	}
+	var has [numKinds]bool
+	for k := range numKinds {
+		has[k] = n[k] >= 2 && float64(n[k]) >= minShare*float64(len(fs))
+	}
+	return has
+}
+
+// newComparisons returns the untrained comparisons for the field kinds
+// present and the identifier kinds.
+func newComparisons(has [numKinds]bool, idKinds []string) []Comparison {
 	var comps []Comparison
 	add := func(name string, k kind) {
 		lv := make([]Level, len(kinds[k].levels))
@@ -40,7 +50,7 @@ func newComparisons(fs []features, idKinds []string, minShare float64) []Compari
 		comps = append(comps, Comparison{Name: name, Levels: lv})
 	}
 	for k := range numKinds {
-		if k != kIdentifier && present[k] >= 2 && float64(present[k]) >= minShare*float64(len(fs)) {
+		if k != kIdentifier && !placePart(k) && has[k] {
 			add(kinds[k].name, k)
 		}
 	}
@@ -201,7 +211,7 @@ func train(m *Model, cands []candidate, rules []blockRule, sc *scorer, allPairs 
 		var drop uint64
 		for c, cc := range sc.comps {
 			for _, k := range ruleNeeds[rule.name] {
-				if cc.kind == k {
+				if cc.kind == k || (placePart(k) && cc.kind == kPlace) {
 					drop |= 0xf << (4 * c)
 				}
 			}
