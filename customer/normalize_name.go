@@ -196,7 +196,7 @@ func foldRune(r rune, put func(rune), space *bool) {
 		return // apostrophes
 	}
 	switch {
-	case unicode.Is(unicode.M, r) || isInvisible(r):
+	case unicode.Is(unicode.M, r) || isInvisible(r) || r == utf8.RuneError:
 	case unicode.IsLetter(r) || unicode.IsDigit(r):
 		put(unicode.ToLower(r))
 	default:
