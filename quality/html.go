@@ -60,8 +60,15 @@ func summary(r *Report) string {
 	fmt.Fprintf(&b, "Across %s holding %s customer records we found %s distinct people",
 		plural(len(r.Sources), "source", "sources"), count(r.Records), count(r.Profiles))
 	if r.Profiles > 0 {
-		fmt.Fprintf(&b, "; %s of them can be emailed, and %s agreed to it",
-			count(r.Reach.Email.Reachable), count(r.Reach.Email.Consented))
+		e := r.Reach.Email
+		fmt.Fprintf(&b, "; %s of them can be emailed", count(e.Reachable))
+		switch {
+		case e.Reachable == 0:
+		case e.Consented+e.Denied == 0:
+			b.WriteString(", but no source records whether they agreed to it")
+		default:
+			fmt.Fprintf(&b, ", and %s agreed to it", count(e.Consented))
+		}
 	}
 	b.WriteString(".")
 	if r.Quarantined > 0 {
@@ -270,7 +277,7 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"dim":    dim,
 	"dash":   orDash,
 	"phrase": dragPhrase,
-	"points": func(p float64) string { return fmt.Sprintf("%.3f", p) },
+	"points": points,
 	"pct": func(n, of int) string {
 		if of == 0 {
 			return "0%"

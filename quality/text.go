@@ -38,7 +38,7 @@ func WriteText(w io.Writer, r *Report) error {
 		bw.WriteString("\nSources pulling the score down most (points of the overall score lost)\n")
 		t = table{{"source", "points", "score", "share of records"}}
 		for _, s := range sourcesByLoss(r) {
-			t = append(t, []string{s.Name, "-" + score(float64(s.Records)/float64(r.Records)*(1-s.Score)), score(s.Score),
+			t = append(t, []string{s.Name, lost(float64(s.Records)/float64(r.Records)*(1-s.Score)), score(s.Score),
 				count(s.Records) + " of " + count(r.Records)})
 		}
 		t.write(bw, "  ")
@@ -51,7 +51,7 @@ func WriteText(w io.Writer, r *Report) error {
 			if i == 10 {
 				break
 			}
-			t = append(t, []string{d.Source, orDash(d.Field), d.Dimension, "-" + strconv.FormatFloat(d.Points, 'f', 3, 64),
+			t = append(t, []string{d.Source, orDash(d.Field), d.Dimension, lost(d.Points),
 				count(d.Count) + " of " + count(d.Of)})
 		}
 		t.write(bw, "  ", 1, 2)
@@ -214,6 +214,24 @@ func (t table) write(w *bufio.Writer, indent string, left ...int) {
 }
 
 func score(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) }
+
+// lost formats points lost with a minus sign.
+func lost(p float64) string {
+	s := points(p)
+	if strings.HasPrefix(s, "<") {
+		return s
+	}
+	return "-" + s
+}
+
+// points formats a share of the overall score lost, showing "<0.001"
+// rather than a misleading 0.000 for a small but real loss.
+func points(p float64) string {
+	if p > 0 && p < 0.0005 {
+		return "<0.001"
+	}
+	return score(p)
+}
 
 func dim(r *Ratio) string {
 	if r == nil {
