@@ -38,7 +38,7 @@ func WriteText(w io.Writer, r *Report) error {
 		bw.WriteString("\nSources pulling the score down most (points of the overall score lost)\n")
 		t = table{{"source", "points", "score", "share of records"}}
 		for _, s := range sourcesByLoss(r) {
-			t = append(t, []string{s.Name, lost(float64(s.Records)/float64(r.Records)*(1-s.Score)), score(s.Score),
+			t = append(t, []string{s.Name, lost(float64(s.Records) / float64(r.Records) * (1 - s.Score)), score(s.Score),
 				count(s.Records) + " of " + count(r.Records)})
 		}
 		t.write(bw, "  ")
