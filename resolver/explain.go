@@ -21,7 +21,7 @@ type Explanation struct {
 	// other records link them: an outright disagreement on a strong
 	// identifier, given name or date of birth when the probability is below
 	// 0.01, or, when households are split, a household (same family name,
-	// another given name and another date of birth). Empty when there is
+	// another given name, no shared date of birth). Empty when there is
 	// none.
 	Conflict string
 }

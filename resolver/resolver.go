@@ -37,10 +37,11 @@ type Options struct {
 	Blocking     []string     // blocking rules (see BlockingRules); nil means every rule whose fields the records carry
 	MaxBlockSize int          // records per block above which the block is skipped and reported; 0 means 500
 	// SplitHouseholds keeps apart records with the same family name but
-	// another given name and another date of birth, even when address,
+	// another given name and no shared date of birth, even when address,
 	// phone or email agree and link them. Off by default: in data whose
 	// duplicates may carry a wrong given name and birth date (Febrl's)
-	// it splits true matches.
+	// it splits true matches (dataset3 without ids: F1 0.990 -> 0.981),
+	// while on scv gen data it raises F1 from 0.957 to 0.966.
 	SplitHouseholds bool
 	// Model is a trained model to use instead of training one on the
 	// records; nil means train.
@@ -323,10 +324,11 @@ func (r *Resolver) score(sc *scorer, cands []candidate, fs []features) []edge {
 // given name or the date of birth and is unlikely to match (p below
 // conflictBelow). With households set, a pair also conflicts when it
 // looks like two members of one household: the same family name but
-// another given name and another date of birth, whatever else (address,
-// phone, email) they share; a shared strong identifier overrides both.
+// another given name and no shared date of birth (another one, or one
+// missing), whatever else (address, phone, email) they share; a shared
+// strong identifier overrides both.
 func (s *scorer) conflictField(g uint64, p float64, households bool) int {
-	first, given, dob, family := -1, false, false, false
+	first, given, dob, family := -1, false, true, false
 	for c, cc := range s.comps {
 		l := level(g, c)
 		switch cc.kind {
@@ -336,6 +338,8 @@ func (s *scorer) conflictField(g uint64, p float64, households bool) int {
 			}
 		case kFamily:
 			family = l == levelExact || l == 2
+		case kDOB:
+			dob = l == levelNull || l == elseLevel(kDOB)
 		}
 		if l != elseLevel(cc.kind) {
 			continue
@@ -346,7 +350,6 @@ func (s *scorer) conflictField(g uint64, p float64, households bool) int {
 				first = c
 			}
 			given = given || cc.kind == kGiven
-			dob = dob || cc.kind == kDOB
 		}
 	}
 	if first >= 0 && (p < conflictBelow || (households && given && dob && family)) {
