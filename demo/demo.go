@@ -11,13 +11,19 @@ import (
 	"path/filepath"
 )
 
-// FS holds the demo files: scv.hcl, crm.csv, shop.csv and support.csv.
+// FS holds the demo files: scv.hcl, crm.csv, shop.csv, support.csv and
+// truth.csv, which says which records are the same person.
 //
-//go:embed scv.hcl crm.csv shop.csv support.csv
+//go:embed scv.hcl crm.csv shop.csv support.csv truth.csv
 var FS embed.FS
 
-// ConfigFile is the name of the demo configuration within FS.
-const ConfigFile = "scv.hcl"
+// The names of the demo configuration and of the truth file within FS.
+// The truth file has the header "source,record_id,entity_id" that scv
+// eval reads.
+const (
+	ConfigFile = "scv.hcl"
+	TruthFile  = "truth.csv"
+)
 
 // WriteTo writes every file of FS into dir, creating dir if needed and
 // replacing files of the same names. The configuration's paths are

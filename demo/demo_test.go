@@ -66,12 +66,55 @@ func TestSilosHaveOneQuarantinedRowAndUniqueIDs(t *testing.T) {
 	}
 }
 
+func TestTruthCoversEveryRecord(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteTo(dir); err != nil {
+		t.Fatalf("WriteTo: %v", err)
+	}
+	cfg, err := config.Load(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		t.Fatalf("config.Load: %v", err)
+	}
+	header, truth := readCSV(t, filepath.Join(dir, TruthFile))
+	if !slices.Equal(header, []string{"source", "record_id", "entity_id"}) {
+		t.Fatalf("truth header %q", header)
+	}
+	entityOf := map[string]string{}
+	people := map[string]bool{}
+	for _, r := range truth {
+		entityOf[r[0]+"/"+r[1]] = r[2]
+		people[r[2]] = true
+	}
+	records := 0
+	for _, src := range cfg.Sources {
+		header, rows := readCSV(t, src.Path)
+		col := slices.Index(header, src.ID)
+		for i, r := range rows {
+			if r[col] == "" {
+				continue
+			}
+			records++
+			if _, ok := entityOf[src.Name+"/"+r[col]]; !ok {
+				t.Errorf("%s row %d: %s/%s is not in %s", filepath.Base(src.Path), i+2, src.Name, r[col], TruthFile)
+			}
+		}
+	}
+	if records != len(truth) {
+		t.Errorf("%d records with an id, %d truth rows", records, len(truth))
+	}
+	// The story of the demo: 35 CRM customers and 8 more who only shop
+	// or call support.
+	if len(people) != 43 {
+		t.Errorf("%d people in the truth, want 43", len(people))
+	}
+}
+
 func TestWriteToCopiesEveryFile(t *testing.T) {
 	dir := t.TempDir()
 	if err := WriteTo(dir); err != nil {
 		t.Fatalf("WriteTo: %v", err)
 	}
-	for _, name := range []string{ConfigFile, "crm.csv", "shop.csv", "support.csv"} {
+	for _, name := range []string{ConfigFile, TruthFile, "crm.csv", "shop.csv", "support.csv"} {
 		want, err := FS.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)

@@ -26,9 +26,9 @@ func ExampleGenerate() {
 	}
 	fmt.Printf("%s: %d records of %d people\n", synth.TruthFile, sum.Truth, sum.Customers)
 	// Output:
-	// crm.csv         672 rows, 2 without an id
-	// shop.csv        600 rows, 0 without an id
-	// support.csv     449 rows, 2 without an id
-	// newsletter.csv  402 rows, 0 without an id
-	// truth.csv: 2119 records of 1000 people
+	// crm.csv         657 rows, 0 without an id
+	// shop.csv        619 rows, 2 without an id
+	// support.csv     447 rows, 2 without an id
+	// newsletter.csv  424 rows, 1 without an id
+	// truth.csv: 2142 records of 1000 people
 }

@@ -147,3 +147,34 @@ func TestLoyaltyIDsAreUnique(t *testing.T) {
 		seen[id] = n
 	}
 }
+
+func TestNameFrequencies(t *testing.T) {
+	cul, err := cultures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := cul["en"]
+	share := func(cum []float64, i int) float64 {
+		prev := 0.0
+		if i > 0 {
+			prev = cum[i-1]
+		}
+		return (cum[i] - prev) / cum[len(cum)-1]
+	}
+	for _, tt := range []struct {
+		what     string
+		cum      []float64
+		min, max float64
+	}{
+		{"top English family name", en.familyCum, 0.012, 0.025},
+		{"top English male given name", en.givenCum[1], 0.015, 0.04},
+	} {
+		top, last := share(tt.cum, 0), share(tt.cum, len(tt.cum)-1)
+		if top < tt.min || top > tt.max {
+			t.Errorf("%s has a share of %.4f, want %.3f..%.3f", tt.what, top, tt.min, tt.max)
+		}
+		if top < 5*last {
+			t.Errorf("%s: top share %.4f under 5 times the last %.4f: not Zipf-like", tt.what, top, last)
+		}
+	}
+}
