@@ -24,7 +24,7 @@ func (p *profileService) ExplainProfile(ctx context.Context, req *scvv1.ExplainP
 		return nil, &bad
 	}
 	if p.explain == nil {
-		return nil, &preconditionError{kind: "MODEL", subject: "resolver model", desc: "the server has no trained resolver model; run scv resolve"}
+		return nil, &preconditionError{kind: "MODEL", subject: "resolver model", desc: "the server was started without a trained resolver model; run scv resolve, then restart the server"}
 	}
 	prof, err := p.store.Profile(ctx, id)
 	if err != nil {
