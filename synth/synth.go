@@ -154,36 +154,14 @@ func Generate(ctx context.Context, dir string, opt Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := make([]*output, 0, len(g.srcs)+1)
-	closeAll := func() error {
-		var errs []error
-		for _, f := range files {
-			errs = append(errs, f.close())
-		}
-		return errors.Join(errs...)
+	err = g.create(dir)
+	if err == nil {
+		err = g.run(ctx)
 	}
-	for _, s := range g.srcs {
-		o, err := create(filepath.Join(dir, s.def.file), s.def.header)
-		if err != nil {
-			closeAll()
-			return nil, err
-		}
-		files = append(files, o)
-		s.out = o
+	if cerr := g.close(); err == nil {
+		err = cerr
 	}
-	truth, err := create(filepath.Join(dir, TruthFile), []string{"source", "record_id", "entity_id"})
 	if err != nil {
-		closeAll()
-		return nil, err
-	}
-	files = append(files, truth)
-	g.truth = truth
-
-	if err := g.run(ctx); err != nil {
-		closeAll()
-		return nil, err
-	}
-	if err := closeAll(); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, ConfigFile), g.config(), 0o644); err != nil {
@@ -198,6 +176,34 @@ func Generate(ctx context.Context, dir string, opt Options) (*Summary, error) {
 	return &sum, nil
 }
 
+// create creates the output files in dir and writes their headers.
+func (g *generator) create(dir string) error {
+	for _, s := range g.srcs {
+		o, err := create(filepath.Join(dir, s.def.file), s.def.header)
+		if err != nil {
+			return err
+		}
+		s.out = o
+	}
+	var err error
+	g.truth, err = create(filepath.Join(dir, TruthFile), []string{"source", "record_id", "entity_id"})
+	return err
+}
+
+// close flushes and closes every output file created.
+func (g *generator) close() error {
+	var errs []error
+	for _, s := range g.srcs {
+		if s.out != nil {
+			errs = append(errs, s.out.close())
+		}
+	}
+	if g.truth != nil {
+		errs = append(errs, g.truth.close())
+	}
+	return errors.Join(errs...)
+}
+
 // output is one CSV file being written.
 type output struct {
 	path string
@@ -206,6 +212,7 @@ type output struct {
 	w    *csv.Writer
 }
 
+// create creates the file at path and writes its header row.
 func create(path string, header []string) (*output, error) {
 	f, err := os.Create(path)
 	if err != nil {
@@ -220,6 +227,7 @@ func create(path string, header []string) (*output, error) {
 	return o, nil
 }
 
+// close flushes and closes the file.
 func (o *output) close() error {
 	o.w.Flush()
 	err := o.w.Error()

@@ -276,16 +276,26 @@ func readHeader(t *testing.T, path string) []string {
 	return h
 }
 
-func TestGenerateRejectsBadOptions(t *testing.T) {
+func TestGenerateErrors(t *testing.T) {
+	aFile := func(t *testing.T) string {
+		p := filepath.Join(t.TempDir(), "file")
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
 	for _, tt := range []struct {
 		name string
 		opt  Options
+		dir  func(t *testing.T) string
 	}{
-		{"zero customers", Options{}},
-		{"negative customers", Options{Customers: -3}},
+		{"zero customers", Options{}, func(t *testing.T) string { return t.TempDir() }},
+		{"negative customers", Options{Customers: -3}, func(t *testing.T) string { return t.TempDir() }},
+		{"out is a file", Options{Customers: 10}, aFile},
+		{"out is below a file", Options{Customers: 10}, func(t *testing.T) string { return filepath.Join(aFile(t), "out") }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := Generate(context.Background(), t.TempDir(), tt.opt); err == nil {
+			if _, err := Generate(context.Background(), tt.dir(t), tt.opt); err == nil {
 				t.Fatal("Generate succeeded")
 			}
 		})
