@@ -245,7 +245,8 @@ func cleanText(s string) string {
 	if isCleanASCII(s) {
 		return s
 	}
-	if utf8.ValidString(s) && norm.NFC.IsNormalString(s) && isCleanUnicode(s) {
+	ascii := isASCII(s)
+	if !ascii && utf8.ValidString(s) && norm.NFC.IsNormalString(s) && isCleanUnicode(s) {
 		return s
 	}
 	var b strings.Builder
@@ -264,7 +265,20 @@ func cleanText(s string) string {
 			b.WriteRune(r)
 		}
 	}
+	if ascii {
+		return b.String()
+	}
 	return norm.NFC.String(b.String())
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // isCleanUnicode reports whether s has no invisible characters, no

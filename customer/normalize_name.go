@@ -81,11 +81,10 @@ func titleCase(s string) string {
 			b.WriteRune(unicode.ToLower(r))
 		}
 	}
-	t := norm.NFC.String(b.String())
-	if t == s {
-		return s
+	if isASCII(s) {
+		return b.String()
 	}
-	return t
+	return norm.NFC.String(b.String())
 }
 
 // FoldName returns the matching key of a name: lower-cased, accents

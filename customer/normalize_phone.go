@@ -37,8 +37,10 @@ func NormalizePhone(raw, defaultCountry string) Value {
 	if missing(raw) {
 		return Value{Raw: raw}
 	}
-	var buf [maxPhoneDigits]byte
-	plus, digits, reason := phoneDigits(raw, buf[:0])
+	// One buffer for the digits and the E.164 form: the regexp engine
+	// makes it escape, so it costs one allocation, not two.
+	var buf [2*maxPhoneDigits + 4]byte
+	plus, digits, reason := phoneDigits(raw, buf[:0:maxPhoneDigits])
 	if reason != "" {
 		return invalid(raw, reason)
 	}
@@ -47,8 +49,12 @@ func NormalizePhone(raw, defaultCountry string) Value {
 	if reason := res.reason(region); reason != "" {
 		return invalid(raw, reason)
 	}
-	var out [1 + 3 + maxPhoneDigits]byte
-	e164 := append(strconv.AppendInt(append(out[:0], '+'), int64(res.cc), 10), res.nsn...)
+	e164 := append(strconv.AppendInt(append(buf[maxPhoneDigits:maxPhoneDigits], '+'), int64(res.cc), 10), res.nsn...)
+	if again := parsePhone(true, e164[1:], region); again.err != nil || again.cc != res.cc || string(again.nsn) != string(res.nsn) {
+		// Read again, the E.164 form would lose a leading zero as a
+		// trunk prefix: "+84 0000000000000" is no number.
+		return invalid(raw, "phone number has extra leading zeros")
+	}
 	if string(e164) == raw {
 		return Value{Raw: raw, Norm: raw, Status: Valid}
 	}
