@@ -211,6 +211,52 @@ func TestErrorRates(t *testing.T) {
 	}
 }
 
+// TestValueRates checks the per-value rates against the values present in
+// the files: each rate applies to the values a record holds.
+func TestValueRates(t *testing.T) {
+	const n = 20000
+	rates := DefaultRates()
+	dir, sum := generate(t, n, 5, rates)
+	cfg, err := config.Load(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		t.Fatalf("config.Load: %v", err)
+	}
+	present := map[string]int{}
+	for _, src := range cfg.Sources {
+		header, rows := readCSV(t, src.Path)
+		for _, field := range []string{"email", "phone", "date_of_birth"} {
+			cols := src.Map[field]
+			if len(cols) == 0 {
+				continue
+			}
+			col := slices.Index(header, cols[0])
+			for _, r := range rows {
+				if v := r[col]; v != "" && !slices.Contains(placeholders(), v) {
+					present[field]++
+				}
+			}
+		}
+	}
+	for _, tt := range []struct {
+		kind, field string
+		rate        float64
+	}{
+		{KindInvalidEmail, "email", rates.InvalidEmail},
+		{KindEmailTypo, "email", rates.EmailTypo},
+		{KindInvalidPhone, "phone", rates.InvalidPhone},
+		{KindSwapDayMonth, "date_of_birth", rates.SwapDayMonth},
+		{KindBadDate, "date_of_birth", rates.BadDate},
+	} {
+		if got, of := sum.Injected[tt.kind], present[tt.field]; !within(got, of, tt.rate) {
+			t.Errorf("%s: %d of %d values of %s, want about %.0f", tt.kind, got, of, tt.field, tt.rate*float64(of))
+		}
+	}
+}
+
+// placeholders are the stand-ins for missing values that the generator
+// writes.
+func placeholders() []string { return []string{"n/a", "N/A", "-", "none", "unknown", "NULL", "?"} }
+
 func TestZeroRatesMakeCleanData(t *testing.T) {
 	_, sum := generate(t, 2000, 1, &Rates{})
 	for _, k := range Kinds() {
