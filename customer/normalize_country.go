@@ -39,7 +39,8 @@ func CountryCode(s string) (string, bool) {
 			return code, true
 		}
 	}
-	code, ok := idx.names[FoldName(s)]
+	var buf [64]byte
+	code, ok := idx.names[string(appendFold(buf[:0], s))]
 	return code, ok
 }
 

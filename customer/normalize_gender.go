@@ -17,8 +17,8 @@ func NormalizeGender(raw string) Value {
 	if missing(raw) {
 		return Value{Raw: raw}
 	}
-	s := FoldName(raw)
-	switch s {
+	var buf [32]byte
+	switch string(appendFold(buf[:0], raw)) {
 	case "m", "male", "man", "mr", "h", "homme", "masculin", "mannlich", "maennlich", "masculino", "boy":
 		return Value{Raw: raw, Norm: GenderMale, Status: Valid}
 	case "f", "female", "woman", "w", "mrs", "ms", "miss", "femme", "feminin", "weiblich", "femenino", "girl":

@@ -99,30 +99,17 @@ func FoldName(s string) string {
 		return s
 	}
 	var buf [64]byte
-	b := buf[:0]
-	space := false
-	put := func(r rune) {
-		if space {
-			if len(b) > 0 {
-				b = append(b, ' ')
-			}
-			space = false
-		}
-		b = utf8.AppendRune(b, r)
-	}
+	return string(appendFold(buf[:0], s))
+}
+
+// appendFold appends the FoldName key of s to dst.
+func appendFold(dst []byte, s string) []byte {
+	b, space := dst, false
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
+			b, space = foldRune(b, space, rune(c))
 			i++
-			switch {
-			case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-				put(rune(c))
-			case c >= 'A' && c <= 'Z':
-				put(rune(c + 'a' - 'A'))
-			case c == '\'' || c == '.' || c == '`':
-			default:
-				space = true
-			}
 			continue
 		}
 		p := norm.NFD.PropertiesString(s[i:])
@@ -131,76 +118,74 @@ func FoldName(s string) string {
 			i++
 			continue
 		}
-		d := p.Decomposition()
-		if d == nil {
-			r, _ := utf8.DecodeRuneInString(s[i:])
-			foldRune(r, put, &space)
-		} else {
+		if d := p.Decomposition(); d != nil {
 			for len(d) > 0 {
 				r, n := utf8.DecodeRune(d)
 				d = d[n:]
-				foldRune(r, put, &space)
+				b, space = foldRune(b, space, r)
 			}
+		} else {
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			b, space = foldRune(b, space, r)
 		}
 		i += size
 	}
-	return string(b)
+	return b
 }
 
-// foldRune writes the folded form of the non-ASCII or decomposed rune r
-// with put, or marks a word break in space.
-func foldRune(r rune, put func(rune), space *bool) {
+// foldRune appends to b the folded form of r, a base rune or part of a
+// decomposition, or marks a pending word break in space; the break is
+// written before the next letter, so that keys have no outer spaces.
+func foldRune(b []byte, space bool, r rune) ([]byte, bool) {
+	var out string // folded letters of r
 	if r < utf8.RuneSelf {
 		switch c := byte(r); {
 		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-			put(r)
 		case c >= 'A' && c <= 'Z':
-			put(r + 'a' - 'A')
+			r += 'a' - 'A'
 		case c == '\'' || c == '.' || c == '`':
+			return b, space
 		default:
-			*space = true
+			return b, true
 		}
-		return
+	} else {
+		switch r {
+		case 'ß', 'ẞ':
+			out = "ss"
+		case 'æ', 'Æ':
+			out = "ae"
+		case 'œ', 'Œ':
+			out = "oe"
+		case 'þ', 'Þ':
+			out = "th"
+		case 'ø', 'Ø':
+			out = "o"
+		case 'ł', 'Ł':
+			out = "l"
+		case 'đ', 'Đ', 'ð', 'Ð':
+			out = "d"
+		case 'ı':
+			out = "i"
+		case '\u2019', '\u2018', '\u02BC', '\u00B4': // apostrophes
+			return b, space
+		default:
+			switch {
+			case unicode.Is(unicode.M, r) || isInvisible(r) || r == utf8.RuneError:
+				return b, space
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				r = unicode.ToLower(r)
+			default:
+				return b, true
+			}
+		}
 	}
-	switch r {
-	case 'ß', 'ẞ':
-		put('s')
-		put('s')
-		return
-	case 'æ', 'Æ':
-		put('a')
-		put('e')
-		return
-	case 'œ', 'Œ':
-		put('o')
-		put('e')
-		return
-	case 'þ', 'Þ':
-		put('t')
-		put('h')
-		return
-	case 'ø', 'Ø':
-		put('o')
-		return
-	case 'ł', 'Ł':
-		put('l')
-		return
-	case 'đ', 'Đ', 'ð', 'Ð':
-		put('d')
-		return
-	case 'ı':
-		put('i')
-		return
-	case '\u2019', '\u2018', '\u02BC', '\u00B4':
-		return // apostrophes
+	if space && len(b) > 0 {
+		b = append(b, ' ')
 	}
-	switch {
-	case unicode.Is(unicode.M, r) || isInvisible(r) || r == utf8.RuneError:
-	case unicode.IsLetter(r) || unicode.IsDigit(r):
-		put(unicode.ToLower(r))
-	default:
-		*space = true
+	if out != "" {
+		return append(b, out...), false
 	}
+	return utf8.AppendRune(b, r), false
 }
 
 // isFolded reports whether s is lower-case ASCII letters and digits with

@@ -206,8 +206,8 @@ type phoneRegion struct {
 	id       string
 	cc       int
 	ccDigits string
-	idd      *regexp.Regexp // international prefix, anchored; nil when none
-	npp      *regexp.Regexp // national prefix for parsing, anchored; nil when none
+	idd      prefix         // international prefix
+	npp      prefix         // national prefix for parsing
 	general  *regexp.Regexp // every national number, anchored at both ends
 	possible []int32        // possible lengths of a national number
 	local    []int32        // lengths possible only for local dialling
@@ -264,15 +264,11 @@ func newPhoneRegion(md *phonenumbers.PhoneMetadata) *phoneRegion {
 	if r.general, err = regexp.Compile(`^(?:` + gd.GetNationalNumberPattern() + `)$`); err != nil {
 		return r
 	}
-	if p := md.GetInternationalPrefix(); p != "" {
-		if r.idd, err = regexp.Compile(`^(?:` + p + `)`); err != nil {
-			return r
-		}
+	if r.idd, err = newPrefix(md.GetInternationalPrefix()); err != nil {
+		return r
 	}
-	if p := md.GetNationalPrefixForParsing(); p != "" {
-		if r.npp, err = regexp.Compile(`^(?:` + p + `)`); err != nil {
-			return r
-		}
+	if r.npp, err = newPrefix(md.GetNationalPrefixForParsing()); err != nil {
+		return r
 	}
 	r.fast = true
 	return r
@@ -310,17 +306,14 @@ func (r *phoneRegion) testLength(n int) phonenumbers.ValidationResult {
 // number unless that would turn a number that fits r's pattern into one
 // that does not.
 func (r *phoneRegion) stripNationalPrefix(number []byte) []byte {
-	if len(number) == 0 || r.npp == nil {
+	n := r.npp.match(number)
+	if n < 0 {
 		return number
 	}
-	loc := r.npp.FindIndex(number)
-	if loc == nil {
+	if r.general.Match(number) && !r.general.Match(number[n:]) {
 		return number
 	}
-	if r.general.Match(number) && !r.general.Match(number[loc[1]:]) {
-		return number
-	}
-	return number[loc[1]:]
+	return number[n:]
 }
 
 // parse follows phonenumbers.Parse for digits that are already
@@ -345,7 +338,7 @@ func (m *phoneMeta) parse(plus bool, d []byte, region string) (phoneResult, bool
 		if cc, nat = m.callingCode(d); cc == 0 {
 			return phoneResult{}, false
 		}
-	case def.idd != nil && def.iddLength(d) >= 0:
+	case def.iddLength(d) >= 0:
 		full := d[def.iddLength(d):]
 		if len(full) <= 2 {
 			return phoneResult{err: phonenumbers.ErrTooShortAfterIDD}, true
@@ -393,11 +386,53 @@ func (m *phoneMeta) parse(plus bool, d []byte, region string) (phoneResult, bool
 // of d, or -1 when d does not start with one followed by a digit other
 // than 0.
 func (r *phoneRegion) iddLength(d []byte) int {
-	loc := r.idd.FindIndex(d)
-	if loc == nil || loc[1] < len(d) && d[loc[1]] == '0' {
+	n := r.idd.match(d)
+	if n < 0 || n < len(d) && d[n] == '0' {
 		return -1
 	}
-	return loc[1]
+	return n
+}
+
+// prefix is a pattern of phonenumbers' metadata that must match at the
+// start of a number: an alternation of digit strings ("0|180020"), which
+// it matches without the regexp engine, or any other pattern.
+type prefix struct {
+	literals []string       // the alternatives, when all are digit strings
+	re       *regexp.Regexp // the pattern anchored at the start, otherwise
+}
+
+// newPrefix compiles pattern; an empty pattern matches nothing.
+func newPrefix(pattern string) (prefix, error) {
+	if pattern == "" {
+		return prefix{}, nil
+	}
+	alts := strings.Split(pattern, "|")
+	literal := true
+	for _, a := range alts {
+		literal = literal && allDigits(a)
+	}
+	if literal {
+		return prefix{literals: alts}, nil
+	}
+	re, err := regexp.Compile(`^(?:` + pattern + `)`)
+	return prefix{re: re}, err
+}
+
+// match returns the length of the prefix of d that p matches, as the
+// regexp engine's leftmost-first match would, or -1.
+func (p prefix) match(d []byte) int {
+	if p.re != nil {
+		if loc := p.re.FindIndex(d); loc != nil {
+			return loc[1]
+		}
+		return -1
+	}
+	for _, l := range p.literals {
+		if len(d) >= len(l) && string(d[:len(l)]) == l {
+			return len(l)
+		}
+	}
+	return -1
 }
 
 // callingCode splits the known country calling code of one to three
