@@ -16,9 +16,9 @@ const (
 // is zero: a customer aged over 126 is flagged.
 var defaultEarliest = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// NormalizeDate normalizes a date of birth written in opt.DateFormat to
-// ISO 8601 ("2006-01-02"). A full ISO date is accepted whatever the
-// format, and a time of day after the date ("1980-04-01 00:00:00",
+// NormalizeDate normalizes a date of birth written in opt.DateFormat (in
+// any case; an unknown or empty format means DateISO) to ISO 8601
+// ("2006-01-02"). A full ISO date is accepted whatever the format, and a time of day after the date ("1980-04-01 00:00:00",
 // "1980-04-01T00:00:00Z") is ignored. The date is invalid when it does
 // not follow the format, is not a real date (2001-02-31), is after
 // opt.Now (zero means now) or before opt.EarliestDate (zero means
@@ -60,7 +60,7 @@ func parseDate(s, format string) (y, m, d int, reason string) {
 	if len(s) >= 10 && isISO(s[:10]) && (len(s) == 10 || s[10] == 'T' || s[10] == ' ') {
 		return num(s[0:4]), num(s[5:7]), num(s[8:10]), ""
 	}
-	switch format {
+	switch format = lowerASCII(format); format {
 	case DateYYYYMMDD:
 		if len(s) == 8 && allDigits(s) {
 			return num(s[0:4]), num(s[4:6]), num(s[6:8]), ""

@@ -241,6 +241,9 @@ func TestNormalizeDateBounds(t *testing.T) {
 	if got := NormalizeDate("2001-02-31", opt); got.Reason != "not a real date" {
 		t.Errorf("not real: %+v", got)
 	}
+	if got := NormalizeDate("31/12/1980", Options{DateFormat: "DD/MM/YYYY", Now: testNow}); got.Norm != "1980-12-31" {
+		t.Errorf("upper-case format: %+v", got)
+	}
 	if got := NormalizeDate("2099-01-01", Options{}); got.Status != Invalid {
 		t.Errorf("zero Now is the current time: %+v", got)
 	}
