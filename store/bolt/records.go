@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/scvhq/scv/customer"
@@ -16,7 +17,7 @@ type PutStats struct {
 	Inserted  int      // records the store did not have
 	Updated   int      // records whose content changed, including deletions and undeletions
 	Unchanged int      // records equal to the stored ones, Row aside
-	Changed   []string // keys inserted or updated, each once, in input order
+	Changed   []string // keys inserted or updated, each once, in key order
 }
 
 // SourceStats are a source's counts, kept up to date on every write.
@@ -33,27 +34,36 @@ type SourceStats struct {
 // deleted, which removes it from the identifier index and its profile.
 // Each record needs a Source without '/' or 0x00 and a non-empty ID.
 func (db *DB) PutRecords(ctx context.Context, recs []customer.Record) (PutStats, error) {
+	// Writing in key order keeps bbolt's page splits and copies cheap.
+	keys := make([]string, len(recs))
+	order := make([]int, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		if err := checkKey(r.Source, r.ID); err != nil {
+			return PutStats{}, fmt.Errorf("put records: record %d (row %d): %w", i, r.Row, err)
+		}
+		keys[i] = r.Key()
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+
 	var st PutStats
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		w := newWriter(tx)
-		changed := make(map[string]struct{})
 		var enc encoder
 		var buf, kbuf []byte
-		for i := range recs {
-			if i%ctxEvery == 0 {
+		for n, i := range order {
+			if n%ctxEvery == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
 			r := &recs[i]
-			if err := checkKey(r.Source, r.ID); err != nil {
-				return fmt.Errorf("record %d (row %d): %w", i, r.Row, err)
-			}
 			var err error
 			if buf, err = enc.appendRecord(buf[:0], r); err != nil {
 				return fmt.Errorf("source %q record %q (row %d): %w", r.Source, r.ID, r.Row, err)
 			}
-			kbuf = append(append(append(kbuf[:0], r.Source...), '/'), r.ID...)
+			kbuf = append(kbuf[:0], keys[i]...)
 			old := w.records.Get(kbuf)
 			switch {
 			case old == nil:
@@ -69,17 +79,15 @@ func (db *DB) PutRecords(ctx context.Context, recs []customer.Record) (PutStats,
 			default:
 				st.Updated++
 			}
-			key := w.copy(kbuf)
-			if err := w.replace(key, old, w.copy(buf), r); err != nil {
+			if err := w.replace(w.copy(kbuf), old, w.copy(buf), r); err != nil {
 				return fmt.Errorf("source %q record %q: %w", r.Source, r.ID, err)
 			}
-			if _, dup := changed[string(key)]; !dup {
-				k := string(key)
-				changed[k] = struct{}{}
-				st.Changed = append(st.Changed, k)
+			// A key given twice is adjacent in key order.
+			if m := len(st.Changed); m == 0 || st.Changed[m-1] != keys[i] {
+				st.Changed = append(st.Changed, keys[i])
 			}
 		}
-		return w.flushCounters()
+		return w.finish()
 	})
 	if err != nil {
 		return PutStats{}, fmt.Errorf("put records: %w", err)
@@ -144,7 +152,7 @@ func (db *DB) DeleteMissing(ctx context.Context, source string, seen func(id str
 				return fmt.Errorf("record %q: %w", key, err)
 			}
 		}
-		return w.flushCounters()
+		return w.finish()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("source %q: delete missing records: %w", source, err)
@@ -232,6 +240,13 @@ type writer struct {
 	arena                                     []byte
 	ibuf                                      []byte
 	oldIDs, newIDs                            []ident
+	idxOps                                    []idxOp // identifier index changes, applied by finish
+}
+
+// idxOp adds or removes one identifier index key.
+type idxOp struct {
+	key []byte
+	add bool
 }
 
 func newWriter(tx *bbolt.Tx) *writer {
@@ -299,19 +314,41 @@ func (w *writer) replace(key, old, enc []byte, r *customer.Record) error {
 	for _, id := range w.oldIDs {
 		if !containsIdent(w.newIDs, id) {
 			w.ibuf = indexKey(w.ibuf[:0], id, key)
-			if err := w.index.Delete(w.ibuf); err != nil {
-				return fmt.Errorf("unindex %s: %w", id.kind, err)
-			}
+			w.idxOps = append(w.idxOps, idxOp{key: w.copy(w.ibuf)})
 		}
 	}
 	for _, id := range w.newIDs {
 		if !containsIdent(w.oldIDs, id) {
-			if err := w.index.Put(w.copy(indexKey(w.ibuf[:0], id, key)), nil); err != nil {
-				return fmt.Errorf("index %s: %w", id.kind, err)
-			}
+			w.ibuf = indexKey(w.ibuf[:0], id, key)
+			w.idxOps = append(w.idxOps, idxOp{key: w.copy(w.ibuf), add: true})
 		}
 	}
 	return nil
+}
+
+// finish applies the transaction's identifier index changes in key order,
+// which is much cheaper for bbolt than the order records came in, and then
+// its counter changes. Of several changes to one index key the last wins;
+// each was computed against the record version before it, so the last one
+// is the key's final state.
+func (w *writer) finish() error {
+	slices.SortStableFunc(w.idxOps, func(a, b idxOp) int { return bytes.Compare(a.key, b.key) })
+	for i, op := range w.idxOps {
+		if i+1 < len(w.idxOps) && bytes.Equal(op.key, w.idxOps[i+1].key) {
+			continue
+		}
+		var err error
+		if op.add {
+			err = w.index.Put(op.key, nil)
+		} else {
+			err = w.index.Delete(op.key)
+		}
+		if err != nil {
+			return fmt.Errorf("identifier index: %w", err)
+		}
+	}
+	w.idxOps = w.idxOps[:0]
+	return w.flushCounters()
 }
 
 // unassign removes key's assignment and membership, if any.
