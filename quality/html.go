@@ -109,9 +109,11 @@ func dragPhrase(d Drag) string {
 	return d.Dimension
 }
 
-// heat maps a score in 0..1 to a colour from red through amber to green.
+// heat maps a score to a colour: red up to 0.5, through amber at 0.75,
+// to green at 1. Real scores mostly lie above 0.5, where the eye should
+// tell them apart.
 func heat(s float64) string {
-	s = math.Max(0, math.Min(1, s))
+	s = math.Max(0, math.Min(1, (s-0.5)/0.5))
 	type rgb struct{ r, g, b float64 }
 	stops := []rgb{{215, 48, 39}, {253, 174, 97}, {255, 255, 191}, {166, 217, 106}, {26, 152, 80}}
 	x := s * float64(len(stops)-1)
@@ -336,7 +338,7 @@ svg text.ct{font-size:12.5px;fill:#444}
 </div>
 
 <h2>How good is each source?</h2>
-<p class="note">Each cell scores one aspect from 0 (worst) to 1 (best): are the fields filled in (complete), do the values pass their checks (valid), does the source hold each person once (unique), do its values agree with other records of the same person (consistent), and were records updated recently (up to date). A source's score is the mean of the aspects that apply; the overall score weights sources by their records.</p>
+<p class="note">Each cell scores one aspect from 0 (worst) to 1 (best): are the fields filled in (complete), do the values pass their checks (valid), does the source hold each person once (unique), do its values agree with other records of the same person (consistent), and were records updated recently (up to date). A source's score is the mean of the aspects that apply; the overall score weights sources by their records. Colours run from red (0.5 or less) through amber (0.75) to green (1).</p>
 {{.ScoreChart}}
 <table>
 <tr><th>source</th><th>records</th><th>deleted</th><th>unreadable rows</th><th>people</th><th>duplicates</th><th>score</th><th>complete</th><th>valid</th><th>unique</th><th>consistent</th><th>up to date</th></tr>

@@ -2,6 +2,7 @@ package quality
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -160,3 +161,41 @@ func TestProfileDimensions(t *testing.T) {
 }
 
 func near(a, b float64) bool { return a-b < 1e-12 && b-a < 1e-12 }
+
+// BenchmarkCompute audits a real store of 20,000 typical records in two
+// sources, half of them sharing a profile with a record of the other.
+func BenchmarkCompute(b *testing.B) {
+	const n = 20000
+	db, err := bolt.Open(b.TempDir(), bolt.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	recs := make([]customer.Record, 0, n)
+	assign := make(map[string]string, n)
+	for i := range n {
+		r := *typicalRecord()
+		r.Source = []string{"crm", "shop"}[i%2]
+		r.ID = fmt.Sprint(i)
+		r.Row = int64(i/2 + 2)
+		r.Fields[customer.Email] = valid(fmt.Sprintf("person%d@example.com", i/4))
+		recs = append(recs, r)
+		assign[r.Key()] = fmt.Sprint("P", i/4)
+	}
+	if _, err := db.PutRecords(ctx, recs); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.SetAssignments(ctx, assign, true); err != nil {
+		b.Fatal(err)
+	}
+	opts := Options{Now: testNow, Sources: []Source{{Name: "crm", Trust: 0.9}, {Name: "shop", Trust: 0.5}}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Compute(ctx, db, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
