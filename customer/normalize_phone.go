@@ -45,8 +45,14 @@ func NormalizePhone(raw, defaultCountry string) Value {
 		return invalid(raw, reason)
 	}
 	region := upperASCII(defaultCountry)
+	if !plus && phoneMetaOnce().regions[region] == nil {
+		if region == "" {
+			return invalid(raw, "phone number has no country calling code and the source has no default country")
+		}
+		return invalid(raw, "phone number has no country calling code and the default country "+strconv.Quote(region)+" has no telephone numbering plan")
+	}
 	res := parsePhone(plus, digits, region)
-	if reason := res.reason(region); reason != "" {
+	if reason := res.reason(); reason != "" {
 		return invalid(raw, reason)
 	}
 	e164 := append(strconv.AppendInt(append(buf[maxPhoneDigits:maxPhoneDigits], '+'), int64(res.cc), 10), res.nsn...)
@@ -145,12 +151,9 @@ type phoneResult struct {
 }
 
 // reason returns why the number is not a usable phone number, or "".
-func (p phoneResult) reason(region string) string {
+func (p phoneResult) reason() string {
 	switch {
 	case errors.Is(p.err, phonenumbers.ErrInvalidCountryCode):
-		if p.cc == 0 && region == "" {
-			return "phone number has no country calling code and the source has no default country"
-		}
 		return "phone number has an unknown country calling code"
 	case errors.Is(p.err, phonenumbers.ErrTooShortNSN), errors.Is(p.err, phonenumbers.ErrTooShortAfterIDD):
 		return "phone number is too short"

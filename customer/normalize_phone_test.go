@@ -102,7 +102,10 @@ func TestNormalizePhoneReasons(t *testing.T) {
 		{"06 12 34 56", "FR", "phone number is too short for FR"},
 		{"946 095", "GB", "phone number lacks its area code"},
 		{"07700 900123", "", "phone number has no country calling code and the source has no default country"},
+		{"07700 900123", "XX", `phone number has no country calling code and the default country "XX" has no telephone numbering plan`},
 		{"+999 1234 5678", "GB", "phone number has an unknown country calling code"},
+		{"0044 20 7946 0958 0000 0000", "GB", "phone number is too long"},
+		{"+44 20 7946 09581", "US", "phone number is too long for GB"},
 		{"07700 900123!", "GB", `phone number contains '!'`},
 	} {
 		if got := NormalizePhone(tt.raw, tt.country); got.Reason != tt.want {
