@@ -1,21 +1,24 @@
 // Package bolt is scv's embedded store: customer records, their identifier
 // index, quarantined rows, checkpoints, metadata and the resolver's
-// assignment of records to profiles, in one bbolt file.
+// assignment of records to profiles, in one bbolt file, dir/scv.db.
 //
-// The file is dir/scv.db. Its buckets are:
+// Its buckets:
 //
 //	records     "source/id" -> encoded customer.Record (see codec.go)
-//	idx         kind 0x00 value 0x00 "source/id" -> empty; live records only
-//	assign      "source/id" -> profile id; live records only
-//	members     profile id 0x00 "source/id" -> empty; mirrors assign
-//	quarantine  source 0x00 row 0x00-less uint64 seq -> encoded Quarantined
+//	idx         kind 0x00 value 0x00 "source/id" -> empty, for live records
+//	assign      "source/id" -> profile id, for live records
+//	members     profile id 0x00 "source/id" -> empty, mirroring assign
+//	quarantine  source 0x00 row seq -> encoded Quarantined (row and seq
+//	            big-endian uint64, row with its sign bit flipped)
 //	checkpoints source -> checkpoint
 //	meta        key -> value
-//	counters    source -> live, deleted and quarantined counts
+//	counters    source -> live, deleted and quarantined counts (uvarints)
 //
 // Every method runs in one bbolt transaction, so the indexes and counters
-// always agree with the records. Only one process may open the file; a
-// second one gets ErrInUse.
+// always agree with the records. Deleting a record takes it out of the
+// identifier index and its profile; the resolver assigns it again if it
+// comes back. Only one process may open the file; a second one gets
+// ErrInUse.
 package bolt
 
 import (
