@@ -238,3 +238,43 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// TestNormalizePhoneExampleNumbers reads phonenumbers' example number of
+// every region and type, written in national and international format,
+// and checks the result against phonenumbers.Parse of the same text.
+func TestNormalizePhoneExampleNumbers(t *testing.T) {
+	types := []phonenumbers.PhoneNumberType{
+		phonenumbers.FIXED_LINE, phonenumbers.MOBILE, phonenumbers.TOLL_FREE,
+		phonenumbers.PREMIUM_RATE, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER,
+	}
+	regions := make([]string, 0, 256)
+	for region := range phonenumbers.GetSupportedRegions() {
+		regions = append(regions, region)
+	}
+	sort.Strings(regions)
+	checked := 0
+	for _, region := range regions {
+		for _, typ := range types {
+			num := phonenumbers.GetExampleNumberForType(region, typ)
+			if num == nil {
+				continue
+			}
+			for _, format := range []phonenumbers.PhoneNumberFormat{phonenumbers.NATIONAL, phonenumbers.INTERNATIONAL} {
+				text := phonenumbers.Format(num, format)
+				want := ""
+				if p, err := phonenumbers.Parse(text, region); err == nil && phonenumbers.IsPossibleNumberWithReason(p) == phonenumbers.IS_POSSIBLE {
+					want = phonenumbers.Format(p, phonenumbers.E164)
+				}
+				got := NormalizePhone(text, region)
+				if got.Norm != want {
+					t.Errorf("%s %v %q: got %+v, Parse gives %q", region, typ, text, got, want)
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("checked %d example numbers", checked)
+	if checked < 1000 {
+		t.Errorf("checked only %d example numbers", checked)
+	}
+}
