@@ -23,8 +23,8 @@ type Report struct {
 	// Drags are what pull the overall score down most, largest first; the
 	// points of all drags add up to 1 − OverallScore.
 	Drags []Drag `json:"drags"`
-	// WorstOffenders are the rows with the most invalid values across all
-	// sources, worst first.
+	// WorstOffenders are the rows with the most invalid values, then the
+	// most missing mapped fields, across all sources, worst first.
 	WorstOffenders []Offender `json:"worst_offenders"`
 }
 
@@ -39,7 +39,8 @@ type SourceReport struct {
 	Profiles    int        `json:"profiles"`   // distinct profiles the source's records belong to
 	Duplicates  int        `json:"duplicates"` // Records − Profiles: records the resolver found to repeat a person of the same source
 	// RecordScore is the mean record score: the share of a record's mapped
-	// fields that are present and valid, averaged over the records.
+	// fields and identifiers that are present and valid, averaged over the
+	// records.
 	RecordScore float64        `json:"record_score"`
 	Fields      []FieldReport  `json:"fields"`
 	Identifiers []FieldReport  `json:"identifiers"`
