@@ -355,4 +355,3 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
-

@@ -57,6 +57,7 @@ func commands() []command {
 		{"sync", "pull changed records from the configured sources, normalize, store and resolve them", runSync},
 		{"resolve", "re-resolve every stored record into profiles (syncs sources the store lacks)", runResolve},
 		{"serve", "serve the profiles over gRPC", runServe},
+		{"explain", "explain how two stored records compare: level and weight per field, and the total", runExplain},
 		{"demo", "run the whole pipeline on the bundled demo silos and print profiles and quality", runDemo},
 		{"gen", "write synthetic siloed sources with truth.csv and scv.hcl", runGen},
 		{"eval", "score exported clusters against a truth file: pairwise precision, recall, F1", runEval},

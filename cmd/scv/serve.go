@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 
+	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/server"
 )
 
@@ -39,7 +41,16 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if len(cfg.Sources) > 0 {
 		country = cfg.Sources[0].DefaultCountry
 	}
-	srv := server.New(p.DB(), server.Options{Logger: a.logger.Named("server"), DefaultCountry: country})
+	opts := server.Options{Logger: a.logger.Named("server"), DefaultCountry: country}
+	switch explain, err := p.ExplainFunc(ctx); {
+	case err == nil:
+		opts.Explain = explain
+	case errors.Is(err, customer.ErrNotFound):
+		a.logger.Warn("no trained model in the store: ExplainProfile is unavailable until scv resolve runs")
+	default:
+		return err
+	}
+	srv := server.New(p.DB(), opts)
 	a.logger.Info("serving", "address", lis.Addr().String(), "store", cfg.DataDir)
 	return srv.Serve(ctx, lis)
 }
