@@ -145,19 +145,26 @@ func compareDOB(a, b string) int {
 	return 5
 }
 
-func compareEmail(as, bs []string) int {
+// compareEmail compares every email of a with every email of b and
+// returns the best level. Sharing only a local part made of the person's
+// name ("noah.smith@" at two providers) says nothing the name comparisons
+// have not said, and many people share it, so such a pair gets the null
+// level rather than "same local part".
+func compareEmail(a, b *features) int {
 	best := levelNull
-	for _, a := range as {
-		for _, b := range bs {
+	for _, x := range a.emails {
+		for _, y := range b.emails {
 			l := 4
-			al, _, _ := strings.Cut(a, "@")
-			bl, _, _ := strings.Cut(b, "@")
+			xl, yl := localPart(x), localPart(y)
 			switch {
-			case a == b:
+			case x == y:
 				l = levelExact
-			case al == bl:
-				l = 2
-			case withinOneEdit(a, b):
+			case xl == yl:
+				if nameLike(xl, a) || nameLike(xl, b) {
+					continue
+				}
+				l = localLevel
+			case withinOneEdit(x, y):
 				l = 3
 			}
 			if best == levelNull || l < best {
@@ -166,6 +173,12 @@ func compareEmail(as, bs []string) int {
 		}
 	}
 	return best
+}
+
+// nameLike reports whether an email local part contains f's given or
+// family name (of three letters or more).
+func nameLike(local string, f *features) bool {
+	return (len(f.given) >= 3 && strings.Contains(local, f.given)) || (len(f.family) >= 3 && strings.Contains(local, f.family))
 }
 
 func comparePhone(as, bs []string) int {

@@ -32,7 +32,7 @@ type FieldExplanation struct {
 	Level        string  // the comparison level the pair reached
 	A, B         string  // the compared values as prepared for matching (first value of a multi-valued field)
 	M, U         float64 // the level's probabilities; 0 for the null level
-	TFAdjustment float64 // term-frequency adjustment of an exact agreement
+	TFAdjustment float64 // term-frequency adjustment of an exact agreement (or of an email's shared local part)
 	Weight       float64 // log2(M/U) plus TFAdjustment; 0 for the null level
 }
 
@@ -56,8 +56,8 @@ func (m *Model) Explain(a, b *customer.Record, households bool) (Explanation, er
 		if l != levelNull {
 			fe.M, fe.U = lv.M, lv.U
 		}
-		if l == levelExact {
-			fe.TFAdjustment = sc.tfAdjust(c, &fa, &fb)
+		if l == levelExact || l == localLevel {
+			fe.TFAdjustment = sc.tfAdjust(c, l, &fa, &fb)
 			fe.Weight += fe.TFAdjustment
 		}
 		e.Fields = append(e.Fields, fe)

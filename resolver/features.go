@@ -23,6 +23,7 @@ type features struct {
 	gender            string   // folded
 	ids               []string // one per identifier kind of the model, "" when absent
 	tf                [numKinds]float64
+	tfLocal           float64 // term frequency of the first email's local part
 }
 
 // prepare computes the features of rec. kinds are the identifier kinds

@@ -126,7 +126,15 @@ type compiled struct {
 	w      []float64 // weight per level
 	uExact float64
 	tf     *TermFrequencies
+	// For emails: the "same local part" level's u and the local parts'
+	// term frequencies.
+	uLocal  float64
+	tfLocal *TermFrequencies
 }
+
+// localSuffix names the term-frequency table of email local parts: the
+// email comparison's name plus this suffix.
+const localSuffix = ":local_part"
 
 // scorer compares and weighs pairs of prepared records under a model.
 type scorer struct {
@@ -193,6 +201,9 @@ func (m *Model) compile() (*scorer, error) {
 			return nil, fmt.Errorf("resolver: model comparison %q: %d levels, want %d", c.Name, len(c.Levels), len(kinds[k].levels))
 		}
 		cc := compiled{kind: k, w: make([]float64, len(c.Levels)), uExact: c.Levels[levelExact].U, tf: m.TF[c.Name]}
+		if k == kEmail {
+			cc.uLocal, cc.tfLocal = c.Levels[localLevel].U, m.TF[c.Name+localSuffix]
+		}
 		for i, l := range c.Levels {
 			if i != levelNull {
 				cc.w[i] = l.Weight()
@@ -235,7 +246,7 @@ func (s *scorer) gamma(a, b *features) uint64 {
 		case kDOB:
 			l = compareDOB(a.dob, b.dob)
 		case kEmail:
-			l = compareEmail(a.emails, b.emails)
+			l = compareEmail(a, b)
 		case kPhone:
 			l = comparePhone(a.phones, b.phones)
 		case kAddress1:
@@ -263,19 +274,36 @@ func (s *scorer) gamma(a, b *features) uint64 {
 // level returns comparison c's level in gamma g.
 func level(g uint64, c int) int { return int(g>>(4*c)) & 0xf }
 
-// tfAdjust returns the term-frequency adjustment of comparison c for a
-// pair that agrees exactly: log2(u_exact / frequency of the value), using
-// the more common of the two records' first values.
-func (s *scorer) tfAdjust(c int, a, b *features) float64 {
+// tfAdjust returns the term-frequency adjustment of comparison c at level
+// l: for an exact agreement log2(u_exact / frequency of the value), using
+// the more common of the two records' first values, and likewise for
+// emails that share only their local part ("george.jones" is common).
+func (s *scorer) tfAdjust(c, l int, a, b *features) float64 {
 	cc := &s.comps[c]
-	if cc.tf == nil {
-		return 0
+	var u, f float64
+	switch {
+	case l == levelExact && cc.tf != nil:
+		u, f = cc.uExact, max(a.tf[cc.kind], b.tf[cc.kind])
+	case l == localLevel && cc.kind == kEmail && cc.tfLocal != nil:
+		u, f = cc.uLocal, max(a.tfLocal, b.tfLocal)
 	}
-	f := max(a.tf[cc.kind], b.tf[cc.kind])
 	if f <= 0 {
 		return 0
 	}
-	return math.Log2(cc.uExact / f)
+	return math.Log2(u / f)
+}
+
+// localLevel is the email level "same local part".
+const localLevel = 2
+
+// localPart returns the part of an email address before the @.
+func localPart(email string) string {
+	for i := 0; i < len(email); i++ {
+		if email[i] == '@' {
+			return email[:i]
+		}
+	}
+	return email
 }
 
 // weight returns the total match weight of a pair with gamma g: the prior
@@ -285,8 +313,8 @@ func (s *scorer) weight(g uint64, a, b *features) float64 {
 	for c := range s.comps {
 		l := level(g, c)
 		w += s.comps[c].w[l]
-		if l == levelExact {
-			w += s.tfAdjust(c, a, b)
+		if l == levelExact || l == localLevel {
+			w += s.tfAdjust(c, l, a, b)
 		}
 	}
 	return w
@@ -297,6 +325,9 @@ func (s *scorer) setTF(f *features) {
 	for _, cc := range s.comps {
 		if cc.tf != nil {
 			f.tf[cc.kind] = cc.tf.freq(f.value(cc.kind, cc.slot))
+		}
+		if cc.tfLocal != nil {
+			f.tfLocal = cc.tfLocal.freq(localPart(f.value(cc.kind, cc.slot)))
 		}
 	}
 }

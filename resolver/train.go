@@ -78,12 +78,24 @@ func termFrequencies(fs []features, comps []Comparison) map[string]*TermFrequenc
 				t.Total++
 			}
 		}
+		out[c.Name] = t
+		if k == kEmail {
+			local := &TermFrequencies{Counts: make(map[string]int)}
+			for i := range fs {
+				if v := fs[i].value(k, 0); v != "" {
+					local.Counts[localPart(v)]++
+					local.Total++
+				}
+			}
+			out[c.Name+localSuffix] = local
+		}
+	}
+	for _, t := range out {
 		for v, n := range t.Counts {
 			if n < 2 {
 				delete(t.Counts, v)
 			}
 		}
-		out[c.Name] = t
 	}
 	return out
 }
