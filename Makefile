@@ -39,3 +39,26 @@ lint: tools
 	$(BIN)/staticcheck ./...
 	$(BIN)/buf lint
 	$(BIN)/buf format --diff --exit-code
+
+.PHONY: build demo test bench eval
+
+## build: build the scv binary into ./scv
+build:
+	go build -o scv ./cmd/scv
+
+## demo: run the whole pipeline on the bundled demo silos
+demo: build
+	./scv demo
+
+## test: everything CI checks: lint, then every test with the race detector
+test: lint
+	go test -race -count=1 ./...
+
+## bench: hot-path benchmarks and whole-pipeline timings with peak RSS, written to $(BENCH_OUT)
+BENCH_OUT ?= bench-results.txt
+bench: build
+	SCV=$(CURDIR)/scv scripts/bench.sh $(BENCH_OUT)
+
+## eval: pairwise precision, recall and F1 on the Febrl data sets in ../shared/data
+eval: build
+	SCV=$(CURDIR)/scv scripts/febrl-eval.sh
