@@ -18,6 +18,7 @@ import (
 	"github.com/scvhq/scv/config"
 	"github.com/scvhq/scv/connectors"
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/quality"
 	"github.com/scvhq/scv/store/bolt"
 )
 
@@ -28,6 +29,7 @@ type Options struct {
 	BatchSize int              // records per store transaction; 0 means 5000
 	Now       func() time.Time // clock for date validation; nil means time.Now
 	Store     bolt.Options     // options for opening the store
+	Samples   int              // offending values a sync summary keeps per field; 0 means 5, negative none
 }
 
 // Progress reports how far a long step has come.
@@ -87,6 +89,11 @@ type SourceSummary struct {
 	Deleted     int // records gone from the source since the last sync
 	Quarantined int // rows that could not become records
 	Took        time.Duration
+
+	// Quality is the read's field counts, its worst rows and quarantine
+	// reasons, with samples, so that a data owner can fix them at the
+	// source; nil when the source was skipped.
+	Quality *quality.SourceReport
 }
 
 // Changed reports whether the sync changed any stored record.
@@ -182,6 +189,7 @@ func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSum
 	}
 
 	norm := p.normalizeOptions(src)
+	tally := quality.NewTally(quality.Options{Sources: []quality.Source{qualitySource(src)}, Samples: p.opts.Samples})
 	seen := make(map[string]struct{})
 	batch := make([]customer.Record, 0, p.opts.BatchSize)
 	var quarantine []bolt.Quarantined
@@ -202,6 +210,7 @@ func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSum
 	}
 	emit := func(r customer.Record) error {
 		customer.Normalize(&r, norm)
+		tally.Add(&r)
 		seen[r.ID] = struct{}{}
 		batch = append(batch, r)
 		sum.Read++
@@ -213,6 +222,7 @@ func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSum
 	now := p.opts.Now()
 	bad := func(e *connectors.RowError) error {
 		lg.Debug("row quarantined", "row", e.Line, "field", e.Field, "reason", e.Reason)
+		tally.AddQuarantined(src.Name, e.Line, e.Field, e.Raw, e.Reason)
 		quarantine = append(quarantine, bolt.Quarantined{
 			Source: src.Name, Row: e.Line, Raw: e.Raw, Reason: e.Reason, Field: e.Field, At: now,
 		})
@@ -237,6 +247,14 @@ func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSum
 		return sum, err
 	}
 	sum.Took = time.Since(start)
+	if rep := tally.Report(); len(rep.Sources) == 1 {
+		sum.Quality = &rep.Sources[0]
+		for _, w := range sum.Quality.WorstRows {
+			for _, pr := range w.Problems {
+				lg.Warn("invalid value", "row", pr.Row, "id", pr.ID, "field", pr.Field, "raw", pr.Raw, "reason", pr.Reason)
+			}
+		}
+	}
 	lg.Info("sync finished", "read", sum.Read, "inserted", sum.Inserted, "updated", sum.Updated,
 		"unchanged", sum.Unchanged, "deleted", sum.Deleted, "quarantined", sum.Quarantined, "took", sum.Took)
 	return sum, nil

@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
-	"github.com/scvhq/scv/config"
-	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/quality"
 )
 
@@ -60,7 +57,7 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := qualityOptions(p.Config())
+	opts := p.QualityOptions()
 	opts.Samples = *samples
 	if *samples == 0 {
 		opts.Samples = -1 // quality.Options: negative keeps no samples, 0 means the default
@@ -78,30 +75,6 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 		return exitError{code: 3, err: fmt.Errorf("overall score %.3f is below --fail-under %.3f", rep.OverallScore, *failUnder)}
 	}
 	return nil
-}
-
-// qualityOptions describes the configured sources to the scorer.
-func qualityOptions(cfg *config.Config) quality.Options {
-	var opts quality.Options
-	for _, src := range cfg.Sources {
-		s := quality.Source{
-			Name:         src.Name,
-			Trust:        src.Trust,
-			Freshness:    src.Freshness,
-			HasUpdatedAt: src.UpdatedAt != "",
-		}
-		for name := range src.Map {
-			if f, ok := customer.ParseField(name); ok {
-				s.MappedFields = append(s.MappedFields, f)
-			}
-		}
-		for kind := range src.Identifiers {
-			s.Identifiers = append(s.Identifiers, kind)
-		}
-		slices.Sort(s.Identifiers)
-		opts.Sources = append(opts.Sources, s)
-	}
-	return opts
 }
 
 // writeReport writes rep to the file path, or to stdout when path is "".

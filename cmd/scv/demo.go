@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/hashicorp/go-hclog"
 
 	"github.com/scvhq/scv/config"
 	"github.com/scvhq/scv/customer"
@@ -25,6 +28,13 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	}
 	if err := noArgs(fs); err != nil {
 		return err
+	}
+	// The demo prints its own summary, invalid values included; log
+	// lines would only repeat it, so only errors show unless asked for.
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "log-level" })
+	if !explicit {
+		a.logger.SetLevel(hclog.Error)
 	}
 	dir := *keep
 	if dir == "" {
@@ -66,7 +76,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		writeProfile(a.stdout, &prof)
 	}
 
-	rep, err := quality.Compute(ctx, p.DB(), qualityOptions(cfg))
+	rep, err := quality.Compute(ctx, p.DB(), p.QualityOptions())
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,45 @@ func writeSyncSummary(w io.Writer, sum *pipeline.SyncSummary) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", s.Name, s.Read, s.Inserted, s.Updated, s.Unchanged, s.Deleted, s.Quarantined)
 	}
 	tw.Flush()
+	for _, s := range sum.Sources {
+		writeProblems(w, s)
+	}
 	if r := sum.Resolve; r != nil {
-		fmt.Fprintf(w, "resolved %d records into %d profiles in %s\n", r.Records, r.Profiles, r.Took.Round(1e6))
+		fmt.Fprintf(w, "\nresolved %d records into %d profiles in %s\n", r.Records, r.Profiles, r.Took.Round(1e6))
+	}
+}
+
+// writeProblems names a source's invalid values and quarantined rows,
+// by row, so that the data owner can fix them at the source.
+func writeProblems(w io.Writer, s pipeline.SourceSummary) {
+	q := s.Quality
+	if q == nil {
+		return
+	}
+	invalid := 0
+	for _, f := range q.Fields {
+		invalid += f.Invalid
+	}
+	for _, f := range q.Identifiers {
+		invalid += f.Invalid
+	}
+	if invalid == 0 && s.Quarantined == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s: %d invalid values kept but not used for matching, %d rows quarantined\n", s.Name, invalid, s.Quarantined)
+	for _, f := range append(q.Fields, q.Identifiers...) {
+		if f.Invalid == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  %-14s %d invalid\n", f.Name, f.Invalid)
+		for _, x := range f.Samples {
+			fmt.Fprintf(w, "    row %d (id %s): %q: %s\n", x.Row, x.ID, x.Raw, x.Reason)
+		}
+	}
+	for _, r := range q.Quarantine {
+		fmt.Fprintf(w, "  quarantined: %s (%d rows)\n", r.Reason, r.Count)
+		for _, x := range r.Samples {
+			fmt.Fprintf(w, "    row %d: %s\n", x.Row, x.Raw)
+		}
 	}
 }
