@@ -24,9 +24,18 @@ const (
 func (db *DB) Assignments(ctx context.Context) (map[string]string, error) {
 	var out map[string]string
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketAssign)
-		out = make(map[string]string, b.Stats().KeyN)
-		c := b.Cursor()
+		// Only live records are assigned, so their count bounds the map.
+		live := 0
+		err := tx.Bucket(bucketCounters).ForEach(func(_, v []byte) error {
+			st, err := decodeStats(v)
+			live += st.Records
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		out = make(map[string]string, live)
+		c := tx.Bucket(bucketAssign).Cursor()
 		n := 0
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if n++; n%ctxEvery == 0 {
@@ -51,6 +60,9 @@ func (db *DB) Assignments(ctx context.Context) (map[string]string, error) {
 // key. Keys of records that are absent or deleted are skipped: only live
 // records belong to profiles. Profile ids must not contain 0x00.
 func (db *DB) SetAssignments(ctx context.Context, assign map[string]string, full bool) error {
+	if len(assign) == 0 && !full {
+		return nil
+	}
 	keys := make([]string, 0, len(assign))
 	for k, pid := range assign {
 		if strings.IndexByte(pid, 0) >= 0 {
@@ -195,7 +207,9 @@ func (db *DB) ProfileIDs(ctx context.Context, after string, limit int) ([]string
 // with the identifier, or an error wrapping customer.ErrNotFound when there
 // is none. kind is KindEmail, KindPhone, KindSourceRecord or a strong
 // identifier kind of Record.Identifiers; value must already be normalized
-// as the record's Norm is (for KindSourceRecord, the key "source/id").
+// as the record's Norm is (for KindSourceRecord, the key "source/id"). A
+// strong identifier kind named like KindEmail or KindPhone shares their
+// index entries.
 func (db *DB) Lookup(ctx context.Context, kind, value string) ([]string, error) {
 	var ids []string
 	err := db.view(ctx, func(tx *bbolt.Tx) error {

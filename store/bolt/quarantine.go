@@ -59,6 +59,9 @@ func (db *DB) ReplaceQuarantine(ctx context.Context, source string, rows []Quara
 // transaction. It never replaces earlier rows: a row quarantined twice is
 // listed twice.
 func (db *DB) AppendQuarantine(ctx context.Context, rows []Quarantined) error {
+	if len(rows) == 0 {
+		return ctx.Err()
+	}
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		w := newWriter(tx)
 		if err := putQuarantined(ctx, w, tx.Bucket(bucketQuarantine), "", rows); err != nil {

@@ -34,6 +34,9 @@ type SourceStats struct {
 // deleted, which removes it from the identifier index and its profile.
 // Each record needs a Source without '/' or 0x00 and a non-empty ID.
 func (db *DB) PutRecords(ctx context.Context, recs []customer.Record) (PutStats, error) {
+	if len(recs) == 0 {
+		return PutStats{}, ctx.Err()
+	}
 	// Writing in key order keeps bbolt's page splits and copies cheap.
 	keys := make([]string, len(recs))
 	order := make([]int, len(recs))
