@@ -149,7 +149,8 @@ func compareDOB(a, b string) int {
 // returns the best level. Sharing only a local part made of the person's
 // name ("noah.smith@" at two providers) says nothing the name comparisons
 // have not said, and many people share it, so such a pair gets the null
-// level rather than "same local part".
+// level rather than "same local part"; two such addresses one edit apart
+// ("thomas.jones4@", "thomas.jones9@") are two people, not a typo.
 func compareEmail(a, b *features) int {
 	best := levelNull
 	for _, x := range a.emails {
@@ -164,7 +165,7 @@ func compareEmail(a, b *features) int {
 					continue
 				}
 				l = localLevel
-			case withinOneEdit(x, y):
+			case withinOneEdit(x, y) && !nameLike(xl, a) && !nameLike(yl, b):
 				l = 3
 			}
 			if best == levelNull || l < best {

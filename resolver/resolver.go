@@ -37,11 +37,11 @@ type Options struct {
 	Blocking     []string     // blocking rules (see BlockingRules); nil means every rule whose fields the records carry
 	MaxBlockSize int          // records per block above which the block is skipped and reported; 0 means 500
 	// SplitHouseholds keeps apart records with the same family name but
-	// another given name and no shared date of birth, even when address,
-	// phone or email agree and link them. Off by default: in data whose
-	// duplicates may carry a wrong given name and birth date (Febrl's)
-	// it splits true matches (dataset3 without ids: F1 0.990 -> 0.981),
-	// while on scv gen data it raises F1 from 0.957 to 0.966.
+	// another given name and no shared date of birth even when they share
+	// no email or phone, only an address. Records that do share an email
+	// or phone are kept apart so anyway. Off by default: in data whose
+	// duplicates may carry a wrong given name and birth date at the same
+	// address (Febrl's) it splits true matches.
 	SplitHouseholds bool
 	// Model is a trained model to use instead of training one on the
 	// records; nil means train.
@@ -322,13 +322,14 @@ func (r *Resolver) score(sc *scorer, cands []candidate, fs []features) []edge {
 // a pair with gamma g and match probability p apart in clustering, or -1.
 // A pair conflicts when it disagrees outright on a strong identifier, the
 // given name or the date of birth and is unlikely to match (p below
-// conflictBelow). With households set, a pair also conflicts when it
-// looks like two members of one household: the same family name but
-// another given name and no shared date of birth (another one, or one
-// missing), whatever else (address, phone, email) they share; a shared
-// strong identifier overrides both.
+// conflictBelow), or when it looks like two members of one household: the
+// same family name, another given name and no shared date of birth
+// (another one, or one missing), with a shared email or phone, so that a
+// household's shared contact never merges its members. With households
+// set the shared contact is not needed: a shared address is enough. A
+// shared strong identifier overrides all of this.
 func (s *scorer) conflictField(g uint64, p float64, households bool) int {
-	first, given, dob, family := -1, false, true, false
+	first, given, dob, family, contact := -1, false, true, false, households
 	for c, cc := range s.comps {
 		l := level(g, c)
 		switch cc.kind {
@@ -340,6 +341,8 @@ func (s *scorer) conflictField(g uint64, p float64, households bool) int {
 			family = l == levelExact || l == 2
 		case kDOB:
 			dob = l == levelNull || l == elseLevel(kDOB)
+		case kEmail, kPhone:
+			contact = contact || l == levelExact || (cc.kind == kPhone && l == 2)
 		}
 		if l != elseLevel(cc.kind) {
 			continue
@@ -352,7 +355,7 @@ func (s *scorer) conflictField(g uint64, p float64, households bool) int {
 			given = given || cc.kind == kGiven
 		}
 	}
-	if first >= 0 && (p < conflictBelow || (households && given && dob && family)) {
+	if first >= 0 && (p < conflictBelow || (given && dob && family && contact)) {
 		return first
 	}
 	return -1

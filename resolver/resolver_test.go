@@ -109,22 +109,50 @@ func TestChainedHouseholdSplits(t *testing.T) {
 	}
 }
 
-// TestSplitHouseholds: same family and address, other given name and
-// birth date; linked by default, apart with SplitHouseholds.
-func TestSplitHouseholds(t *testing.T) {
-	recs := []customer.Record{
-		rec("john", "john", "smith", "1980-01-01", "", "+61291234567", "1 main street"),
-		rec("jane", "mary", "smith", "1982-05-05", "", "+61291234567", "1 main street"),
-		rec("x", "", "smith", "", "", "+61291234567", "1 main street"),
+// TestHouseholds: same family name and address, another given name and
+// birth date. Sharing a phone keeps them apart always; sharing only the
+// address makes them conflict only with SplitHouseholds.
+func TestHouseholds(t *testing.T) {
+	household := func(phone string) []customer.Record {
+		recs := []customer.Record{
+			rec("john", "john", "smith", "1980-01-01", "", phone, "1 main street"),
+			rec("mary", "mary", "smith", "1982-05-05", "", phone, "1 main street"),
+			rec("x", "", "smith", "", "", phone, "1 main street"),
+		}
+		for i := range recs {
+			recs[i].Fields[customer.PostalCode] = customer.Value{Raw: "2000", Norm: "2000", Status: customer.Valid}
+			recs[i].Fields[customer.Locality] = customer.Value{Raw: "Sydney", Norm: "Sydney", Status: customer.Valid}
+		}
+		return recs
 	}
 	for _, tt := range []struct {
+		name  string
+		phone string
 		split bool
 		apart bool
-	}{{false, false}, {true, true}} {
-		res := resolve(t, Options{SplitHouseholds: tt.split}, recs, nil)
-		if apart := res.Assign["t/john"] != res.Assign["t/jane"]; apart != tt.apart {
-			t.Errorf("SplitHouseholds %v: john and jane apart = %v, want %v (%v)", tt.split, apart, tt.apart, res.Assign)
-		}
+	}{
+		{"shared phone", "+61291234567", false, true},
+		{"shared phone, split households", "+61291234567", true, true},
+		{"address only", "", false, false},
+		{"address only, split households", "", true, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			recs := household(tt.phone)
+			e, err := testModel().Explain(&recs[0], &recs[1], tt.split)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.Conflict != ""; got != tt.apart {
+				t.Errorf("conflict %q, want one: %v", e.Conflict, tt.apart)
+			}
+			if !tt.apart {
+				return
+			}
+			res := resolve(t, Options{SplitHouseholds: tt.split}, recs, nil)
+			if res.Assign["t/john"] == res.Assign["t/mary"] {
+				t.Errorf("john and mary in one profile: %v", res.Assign)
+			}
+		})
 	}
 }
 
