@@ -80,7 +80,7 @@ func (g *generator) household() {
 	family, family2 := g.surnames(h.cul)
 	if size > 1 {
 		g.sum.Households++
-		h.landline = c.landline(g, h.addr.city)
+		h.landline = g.uniquePhone(c, func() string { return c.landline(g, h.addr.city) })
 		if g.chance(g.rates.SharedEmail) {
 			h.email = g.uniqueEmail(slug(family)+one(g, []string{"family", "household", "s", "home", ".family"}), one(g, c.emails).name)
 		}
@@ -157,7 +157,7 @@ func (g *generator) person(h *household, i int, first *person, used map[string]b
 	}
 	p.dob = g.birthday(age)
 	p.since = g.now.Add(-time.Duration(30*24*3600+g.rng.IntN(8*365*24*3600)) * time.Second)
-	p.mobile = h.c.mobile(g)
+	p.mobile = g.uniquePhone(h.c, func() string { return h.c.mobile(g) })
 	if g.chance(0.45) {
 		p.loyalty = loyaltyID(p.entity)
 	}
@@ -325,6 +325,19 @@ func (g *generator) uniqueEmail(local, provider string) string {
 			return e
 		}
 		e = local + g.digits(min(try, 6)) + "@" + provider
+	}
+}
+
+// uniquePhone draws numbers of country c until one has not been handed
+// out before: strangers never share a phone.
+func (g *generator) uniquePhone(c *country, draw func() string) string {
+	for {
+		nsn := draw()
+		h := fnv(c.dial + ":" + nsn)
+		if _, taken := g.phones[h]; !taken {
+			g.phones[h] = struct{}{}
+			return nsn
+		}
 	}
 }
 

@@ -140,8 +140,8 @@ const batch = 4096
 
 // Generate writes the sources, truth.csv and scv.hcl for opt.Customers
 // people into dir, creating it if needed. It streams: memory stays small
-// whatever the number of customers, apart from a set of email hashes that
-// keeps addresses unique.
+// whatever the number of customers, apart from sets of email and phone
+// hashes that keep every person's address and number their own.
 func Generate(ctx context.Context, dir string, opt Options) (*Summary, error) {
 	start := time.Now()
 	if opt.Customers <= 0 {
@@ -256,6 +256,7 @@ type generator struct {
 	srcCum     []float64
 	truth      *output
 	emails     map[uint64]struct{} // hashes of the email addresses handed out
+	phones     map[uint64]struct{} // hashes of the phone numbers handed out
 	sum        Summary
 	entity     int
 	buf        []byte
@@ -292,6 +293,7 @@ func newGenerator(opt Options) (*generator, error) {
 		cultures:  cul,
 		countries: countries(),
 		emails:    make(map[uint64]struct{}, opt.Customers+opt.Customers/2),
+		phones:    make(map[uint64]struct{}, opt.Customers+opt.Customers/4),
 		sum:       Summary{Injected: map[string]int{}},
 	}
 	if g.now.IsZero() {

@@ -421,3 +421,61 @@ func TestCleanDataNormalizes(t *testing.T) {
 		}
 	}
 }
+
+// TestStrangersShareNothing checks that, households aside, no two people
+// share an email address or a phone number.
+func TestStrangersShareNothing(t *testing.T) {
+	dir, sum := generate(t, 20000, 4, &Rates{})
+	cfg, err := config.Load(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		t.Fatalf("config.Load: %v", err)
+	}
+	_, truth := readCSV(t, filepath.Join(dir, TruthFile))
+	entityOf := map[string]string{}
+	for _, r := range truth {
+		entityOf[r[0]+"/"+r[1]] = r[2]
+	}
+	owner := map[string]string{}
+	shared := 0
+	claim := func(kind, value, entity string) {
+		k := kind + " " + value
+		if o, ok := owner[k]; ok && o != entity {
+			shared++
+			if shared <= 5 {
+				t.Errorf("%s %q belongs to %s and %s", kind, value, o, entity)
+			}
+		}
+		owner[k] = entity
+	}
+	for _, src := range cfg.Sources {
+		header, rows := readCSV(t, src.Path)
+		id := slices.Index(header, src.ID)
+		email := slices.Index(header, src.Map["email"][0])
+		phone := -1
+		if cols := src.Map["phone"]; cols != nil {
+			phone = slices.Index(header, cols[0])
+		}
+		for _, r := range rows {
+			e := entityOf[src.Name+"/"+r[id]]
+			claim("email", strings.ToLower(r[email]), e)
+			if phone >= 0 {
+				claim("phone", lastDigits(r[phone], 9), e)
+			}
+		}
+	}
+	if sum.Households != 0 {
+		t.Fatalf("%d households with Household 0", sum.Households)
+	}
+}
+
+// lastDigits returns the last n digits of s: the part of a phone number
+// that its national and international forms share.
+func lastDigits(s string, n int) string {
+	d := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			d = append(d, s[i])
+		}
+	}
+	return string(d[max(0, len(d)-n):])
+}
