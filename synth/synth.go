@@ -47,7 +47,9 @@ type Options struct {
 
 // Rates are the probabilities of each kind of variation. Per-person rates
 // apply once to each person, per-record rates to each generated record and
-// per-value rates to each value a record holds.
+// per-value rates to each value a record holds. A zero Rates writes clean
+// data: people living alone, no errors, placeholders or moves; what is left
+// is how the sources differ (formats, and fields a source often lacks).
 type Rates struct {
 	Household      float64 // per person: lives with others, sharing address and landline
 	SharedEmail    float64 // per household: its members share a family email address
