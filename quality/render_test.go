@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scvhq/scv/customer"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -122,23 +124,58 @@ func TestWriteJSONShape(t *testing.T) {
 	}
 }
 
+// hostileReport holds values that would break a page that did not
+// escape them: markup, a URL and a quote in a source name and raw values.
+func hostileReport() *Report {
+	src := `a&b"<i>`
+	tl := NewTally(Options{Now: testNow, Sources: []Source{{Name: src, MappedFields: []customer.Field{customer.Email}}}})
+	r := rec(src, "1", 2, map[customer.Field]customer.Value{
+		customer.Email: invalid(`<script>alert(1)</script> https://evil.example.com/x`, `bad "quote" & <tag>`),
+	})
+	tl.Add(r)
+	tl.AddQuarantined(src, 3, "", `</td></tr><img src=x>`, "no record id")
+	return tl.Report()
+}
+
 func TestWriteHTMLSelfContained(t *testing.T) {
-	var buf bytes.Buffer
-	if err := WriteHTML(&buf, twoSourceReport(t)); err != nil {
-		t.Fatal(err)
+	for _, tt := range []struct {
+		name  string
+		rep   *Report
+		noURL bool
+		want  []string
+	}{
+		{"two sources", twoSourceReport(t), true, []string{"<svg", "How good is each source?", "How much do the sources overlap?",
+			"Who can marketing reach?", "cy at x dot io", "wrong number of columns: N, the header has N"}},
+		{"hostile values", hostileReport(), false, []string{"&lt;script&gt;", "&lt;img src=x&gt;", "a&amp;b"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteHTML(&buf, tt.rep); err != nil {
+				t.Fatal(err)
+			}
+			page := buf.String()
+			// Nothing loads from elsewhere: no element or attribute that
+			// fetches; a URL in the data may only show as text.
+			if m := regexp.MustCompile(`(?i)<(script|link|img|iframe|object|embed)\b|<[^>]*\b(src|href)\s*=|url\(|@import`).FindString(page); m != "" {
+				t.Errorf("page is not self-contained: found %q", m)
+			}
+			if tt.noURL && regexp.MustCompile(`(?i)https?:`).MatchString(page) {
+				t.Errorf("page names a URL")
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(page, want) {
+					t.Errorf("page lacks %q", want)
+				}
+			}
+			wellFormed(t, page)
+		})
 	}
-	page := buf.String()
-	if m := regexp.MustCompile(`(?i)(https?:)?//[a-z0-9.-]+\.[a-z]{2,}|<script|<link|@import|url\(`).FindString(page); m != "" {
-		t.Errorf("page is not self-contained: found %q", m)
-	}
-	for _, want := range []string{"<svg", "How good is each source?", "How much do the sources overlap?",
-		"Who can marketing reach?", "cy at x dot io", "wrong number of columns: N, the header has N"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
-	// Well-formed: every element closes. HTML void elements and the
-	// doctype are the only exceptions, so close them for the XML check.
+}
+
+// wellFormed checks that every element of page closes. HTML void elements
+// and the doctype are the only exceptions, so they are closed first.
+func wellFormed(t *testing.T, page string) {
+	t.Helper()
 	x := strings.Replace(page, "<!DOCTYPE html>", "", 1)
 	x = regexp.MustCompile(`<(meta|br)([^>]*)>`).ReplaceAllString(x, "<$1$2/>")
 	dec := xml.NewDecoder(strings.NewReader(x))
@@ -146,7 +183,7 @@ func TestWriteHTMLSelfContained(t *testing.T) {
 	for {
 		_, err := dec.Token()
 		if err == io.EOF {
-			break
+			return
 		}
 		if err != nil {
 			t.Fatalf("page is not well-formed: %v", err)
