@@ -15,24 +15,28 @@ type edge struct {
 // disagreement on a date of birth or given name keeps a pair apart.
 const conflictBelow = 0.01
 
-// maxConflictChecks bounds the member pairs checked before two clusters
-// merge: members beyond this many per side are not checked.
+// maxConflictChecks bounds the member pairs judged before two clusters
+// merge: members beyond this many per side are not judged.
 const maxConflictChecks = 64
 
 // clusterer joins records into clusters along edges, strongest first,
-// refusing a merge that would put a cannot-link pair or a conflicting
-// pair into one cluster.
+// refusing a merge that would put a cannot-link pair into one cluster, or
+// whose member pairs that conflict are not outnumbered more than two to
+// one by member pairs that link: one typo among many agreeing duplicates
+// does not split a person, but a link through one shared record does not
+// join two people who conflict.
 type clusterer struct {
 	parent  []int32
 	members [][]int32         // per root
 	cannot  map[int32][]int32 // cannot-link partners
-	// conflict reports whether two records must not share a cluster.
-	conflict func(i, j int32) bool
-	refused  int // merges refused
+	// judge reports whether two records link (reach the threshold) and
+	// whether they conflict.
+	judge   func(i, j int32) (link, conflict bool)
+	refused int // merges refused
 }
 
-func newClusterer(n int, conflict func(i, j int32) bool) *clusterer {
-	c := &clusterer{parent: make([]int32, n), members: make([][]int32, n), conflict: conflict}
+func newClusterer(n int, judge func(i, j int32) (link, conflict bool)) *clusterer {
+	c := &clusterer{parent: make([]int32, n), members: make([][]int32, n), judge: judge}
 	for i := range c.parent {
 		c.parent[i] = int32(i)
 		c.members[i] = []int32{int32(i)}
@@ -74,14 +78,19 @@ func (c *clusterer) allowed(ri, rj int32) bool {
 			}
 		}
 	}
+	links, conflicts := 0, 0
 	for _, x := range a[:min(len(a), maxConflictChecks)] {
 		for _, y := range b[:min(len(b), maxConflictChecks)] {
-			if c.conflict(x, y) {
-				return false
+			l, k := c.judge(x, y)
+			if l {
+				links++
+			}
+			if k {
+				conflicts++
 			}
 		}
 	}
-	return true
+	return conflicts == 0 || links > 2*conflicts
 }
 
 // link merges along edges, strongest first (ties in record order).

@@ -153,9 +153,10 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	for i := range recs {
 		index[recs[i].Key()] = int32(i)
 	}
-	cl := newClusterer(len(recs), func(i, j int32) bool {
+	cl := newClusterer(len(recs), func(i, j int32) (bool, bool) {
 		g := sc.gamma(&fs[i], &fs[j])
-		return sc.conflictField(g, probability(sc.weight(g, &fs[i], &fs[j])), r.opts.SplitHouseholds) >= 0
+		p := probability(sc.weight(g, &fs[i], &fs[j]))
+		return p >= r.opts.Threshold, sc.conflictField(g, p, r.opts.SplitHouseholds) >= 0
 	})
 	pairsOf := func(list [][2]string) [][2]int32 {
 		var out [][2]int32
