@@ -193,6 +193,17 @@ func newProfileStats(assign map[string]string, t *Tally) *profileStats {
 		pa.byKey[key] = idx
 	}
 	pa.contact = make([]contact, len(pa.size))
+	// Size the gathering slices for the assignment: one pair per record,
+	// and about eight usable values per record of a shared profile.
+	shared := 0
+	for _, n := range pa.size {
+		if n > 1 {
+			shared += int(n)
+		}
+	}
+	pa.pairs = make([]uint64, 0, len(assign))
+	pa.members = make([]member, 0, shared)
+	pa.values = make([]value, 0, 8*shared)
 	return pa
 }
 
