@@ -71,7 +71,7 @@ func New(opts Options) *Resolver {
 type Result struct {
 	Assign     map[string]string // record key -> profile id, for every record resolved
 	Profiles   int               // number of distinct profiles
-	Model      *Model            // the model used: trained on the records unless Options.Model was set
+	Model      *Model            // the model used: trained on the records unless Options.Model was set; nil when there was nothing to train on (fewer than two records, no comparable field)
 	Candidates int               // record pairs compared
 	Links      int               // pairs whose match probability reached the threshold
 	Refused    int               // merges refused because members conflicted or a cannot-link pair forbade them
@@ -105,8 +105,10 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	has := presence(fs)
 	if m == nil {
 		comps := newComparisons(has, idKinds)
-		if len(comps) == 0 {
-			return nil, fmt.Errorf("resolver: no field to compare in %d records", len(recs))
+		if len(comps) == 0 || len(recs) < 2 {
+			// Nothing to train on: every record is its own profile.
+			lg.Warn("too few records or fields to train on: each record is its own profile", "records", len(recs), "fields", len(comps))
+			return r.finish(res, recs, newClusterer(len(recs), nil), prev, start), nil
 		}
 		m = &Model{Comparisons: comps, Lambda: initialLambda}
 		m.TF = termFrequencies(fs, comps)
@@ -186,7 +188,11 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	}
 	cl.link(edges)
 	res.Refused = cl.refused
+	return r.finish(res, recs, cl, prev, start), nil
+}
 
+// finish gives the clusters of cl profile ids and fills res.
+func (r *Resolver) finish(res *Result, recs []customer.Record, cl *clusterer, prev map[string]string, start time.Time) *Result {
 	groupsIdx := cl.clusters()
 	clusters := make([][]string, len(groupsIdx))
 	for c, members := range groupsIdx {
@@ -204,9 +210,9 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	}
 	res.Profiles = len(clusters)
 	res.Took = time.Since(start)
-	lg.Debug("resolved", "records", len(recs), "candidates", res.Candidates, "links", res.Links,
+	r.opts.Logger.Debug("resolved", "records", len(recs), "candidates", res.Candidates, "links", res.Links,
 		"refused", res.Refused, "profiles", res.Profiles, "took", res.Took)
-	return res, nil
+	return res
 }
 
 // minShare is the share of records that must carry a field for it to be

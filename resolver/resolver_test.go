@@ -334,6 +334,22 @@ func TestOversizedBlock(t *testing.T) {
 	}
 }
 
+func TestResolveTooLittleToTrain(t *testing.T) {
+	for _, recs := range [][]customer.Record{
+		nil,
+		{rec("1", "ann", "lee", "", "", "", "")},
+		{{Source: "t", ID: "1"}, {Source: "t", ID: "2"}},
+	} {
+		res, err := New(Options{}).Resolve(context.Background(), recs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Profiles != len(recs) || len(res.Assign) != len(recs) || res.Model != nil {
+			t.Errorf("%d records: %d profiles, %d assigned, model %v", len(recs), res.Profiles, len(res.Assign), res.Model)
+		}
+	}
+}
+
 func TestBlockingRules(t *testing.T) {
 	recs := []customer.Record{rec("1", "a", "b", "", "", "", ""), rec("2", "a", "b", "", "", "", "")}
 	if _, err := New(Options{Blocking: []string{"shoe_size"}, Model: testModel()}).Resolve(context.Background(), recs, nil); err == nil {

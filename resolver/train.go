@@ -341,6 +341,9 @@ func prior(m *Model, pats []pattern, allPairs float64) float64 {
 		w = append(w, s)
 	}
 	lambda := 1e-4
+	if allPairs <= 0 {
+		return lambda
+	}
 	for range emMaxIter {
 		lo := logit2(lambda)
 		matches := 0.0
