@@ -42,6 +42,9 @@ type app struct {
 
 	logLevel string
 	logJSON  bool
+	cpuProf  string
+	memProf  string
+	cpuFile  *os.File
 	prog     progressState
 }
 
@@ -99,6 +102,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		err := c.run(ctx, a, args[1:])
+		if perr := a.stopProfiles(); err == nil {
+			err = perr
+		}
 		return a.exitCode(name, err)
 	}
 	fmt.Fprintf(stderr, "scv: unknown command %q\n\n", name)
@@ -143,6 +149,8 @@ func (a *app) flags(name, synopsis string) *flag.FlagSet {
 	fs.SetOutput(a.stderr)
 	fs.StringVar(&a.logLevel, "log-level", "info", "log level: trace, debug, info, warn or error")
 	fs.BoolVar(&a.logJSON, "log-json", false, "log structured JSON lines instead of text")
+	fs.StringVar(&a.cpuProf, "cpuprofile", "", "write a pprof CPU profile of the command to `file`")
+	fs.StringVar(&a.memProf, "memprofile", "", "write a pprof heap profile to `file` when the command ends")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: scv %s %s\n\nFlags:\n", name, synopsis)
 		fs.PrintDefaults()
@@ -175,7 +183,7 @@ func (a *app) parse(fs *flag.FlagSet, args []string) error {
 		JSONFormat: a.logJSON,
 		Color:      hclog.ColorOff,
 	})
-	return nil
+	return a.startProfiles()
 }
 
 // noArgs rejects positional arguments left after the flags.
