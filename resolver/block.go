@@ -314,14 +314,16 @@ func (bl *blocker) shared(i, j int32) uint32 {
 	return mask
 }
 
-// pairs compares every deduplicated pair of the blocks with sc, on all
-// cores, and returns the candidates.
-func (bl *blocker) pairs(ctx context.Context, groups []group, fs []features, sc *scorer) ([]candidate, error) {
+// walk calls visit for every deduplicated pair of the blocks, on all
+// cores; each call appends what it keeps of the pair to out and returns
+// it. walk returns everything kept and the number of pairs visited.
+func walk[T any](ctx context.Context, bl *blocker, groups []group, visit func(i, j int32, out []T) []T) ([]T, int, error) {
 	workers := runtime.GOMAXPROCS(0)
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	var mu sync.Mutex
-	var out []candidate
+	var out []T
+	visited := 0
 	// Hand blocks out in chunks of roughly equal pair counts.
 	const chunkPairs = 1 << 14
 	for s := 0; s < len(groups); {
@@ -337,7 +339,8 @@ func (bl *blocker) pairs(ctx context.Context, groups []group, fs []features, sc 
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var local []candidate
+			var local []T
+			seen := 0
 			for _, gr := range chunk {
 				m := gr.members
 				for x := 0; x < len(m); x++ {
@@ -346,18 +349,43 @@ func (bl *blocker) pairs(ctx context.Context, groups []group, fs []features, sc 
 						if bl.seenBefore(gr.rule, gr.key, i, j) {
 							continue
 						}
-						local = append(local, candidate{a: i, b: j, rules: bl.shared(i, j), g: sc.gamma(&fs[i], &fs[j])})
+						seen++
+						local = visit(i, j, local)
 					}
 				}
 			}
 			mu.Lock()
 			out = append(out, local...)
+			visited += seen
 			mu.Unlock()
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return out, nil
+	return out, visited, nil
+}
+
+// pairBound returns an upper bound of the pairs the blocks hold.
+func pairBound(groups []group) int {
+	n := 0
+	for _, g := range groups {
+		k := len(g.members)
+		n += k * (k - 1) / 2
+	}
+	return n
+}
+
+// sampled reports whether pair (i, j) belongs to a deterministic sample
+// holding about rate of all pairs.
+func sampled(i, j int32, rate float64) bool {
+	if rate >= 1 {
+		return true
+	}
+	h := uint64(i)*0x9e3779b97f4a7c15 ^ uint64(j)*0xc2b2ae3d27d4eb4f
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 32
+	return float64(h%1000000) < rate*1000000
 }

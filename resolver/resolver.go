@@ -18,8 +18,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -135,21 +133,39 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	for _, o := range over {
 		lg.Debug("oversized block skipped", "rule", o.Rule, "key", o.Key, "records", o.Records)
 	}
-	cands, err := bl.pairs(ctx, groups, fs, sc)
-	if err != nil {
-		return nil, fmt.Errorf("resolver: compare: %w", err)
-	}
-	res.Candidates = len(cands)
 	if trained {
-		train(m, cands, bl.rules, sc, float64(len(fs))*float64(len(fs)-1)/2)
+		// EM learns from a deterministic sample of the candidate pairs,
+		// so that memory stays bounded however many pairs the blocks
+		// hold; the prior scales the sample back to all of them.
+		bound := pairBound(groups)
+		rate := min(1, float64(maxTrainPairs)/float64(max(bound, 1)))
+		cands, n, err := walk(ctx, bl, groups, func(i, j int32, out []candidate) []candidate {
+			if !sampled(i, j, rate) {
+				return out
+			}
+			return append(out, candidate{a: i, b: j, rules: bl.shared(i, j), g: sc.gamma(&fs[i], &fs[j])})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("resolver: compare: %w", err)
+		}
+		train(m, cands, bl.rules, sc, float64(len(fs))*float64(len(fs)-1)/2*float64(len(cands))/float64(max(n, 1)))
 		if sc, err = m.rebuild(); err != nil {
 			return nil, err
 		}
-		lg.Debug("model trained", "pairs", len(cands), "iterations", m.Iterations, "lambda", m.Lambda)
+		lg.Debug("model trained", "pairs", len(cands), "of", n, "iterations", m.Iterations, "lambda", m.Lambda)
 	}
 	res.Model = m
-	edges := r.score(sc, cands, fs)
-	res.Links = len(edges)
+	edges, n, err := walk(ctx, bl, groups, func(i, j int32, out []edge) []edge {
+		g := sc.gamma(&fs[i], &fs[j])
+		if w := sc.weight(g, &fs[i], &fs[j]); probability(w) >= r.opts.Threshold {
+			out = append(out, edge{i, j, w})
+		}
+		return out
+	})
+	if err != nil {
+		return nil, fmt.Errorf("resolver: score: %w", err)
+	}
+	res.Candidates, res.Links = n, len(edges)
 
 	index := make(map[string]int32, len(recs))
 	for i := range recs {
@@ -214,6 +230,9 @@ func (r *Resolver) finish(res *Result, recs []customer.Record, cl *clusterer, pr
 		"refused", res.Refused, "profiles", res.Profiles, "took", res.Took)
 	return res
 }
+
+// maxTrainPairs is how many candidate pairs, at most, EM trains on.
+const maxTrainPairs = 2000000
 
 // minShare is the share of records that must carry a field for it to be
 // compared and blocked on by default.
@@ -290,39 +309,6 @@ func (m *Model) comparisonNames() []string {
 		out = append(out, c.Name)
 	}
 	return out
-}
-
-// score returns the candidates whose match probability reaches the
-// threshold, as weighted edges, on all cores.
-func (r *Resolver) score(sc *scorer, cands []candidate, fs []features) []edge {
-	workers := runtime.GOMAXPROCS(0)
-	step := (len(cands) + workers - 1) / workers
-	var mu sync.Mutex
-	var edges []edge
-	var wg sync.WaitGroup
-	for s := 0; s < len(cands); s += step {
-		part := cands[s:min(s+step, len(cands))]
-		wg.Go(func() {
-			var local []edge
-			for _, c := range part {
-				w := sc.weight(c.g, &fs[c.a], &fs[c.b])
-				if probability(w) >= r.opts.Threshold {
-					local = append(local, edge{c.a, c.b, w})
-				}
-			}
-			mu.Lock()
-			edges = append(edges, local...)
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	slices.SortFunc(edges, func(x, y edge) int {
-		if x.a != y.a {
-			return int(x.a - y.a)
-		}
-		return int(x.b - y.b)
-	})
-	return edges
 }
 
 // conflictField returns the comparison whose outright disagreement keeps
