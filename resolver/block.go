@@ -287,10 +287,10 @@ func (bl *blocker) seenBefore(r int, key uint64, i, j int32) bool {
 	for q := 0; q <= r; q++ {
 		ki, kj := bl.keys[q][i], bl.keys[q][j]
 		for _, x := range ki {
-			if x == 0 || bl.over[q][x] || (q == r && x >= key) {
+			if x == 0 || (x != kj[0] && x != kj[1]) || (q == r && x >= key) {
 				continue
 			}
-			if x == kj[0] || x == kj[1] {
+			if !bl.over[q][x] {
 				return true
 			}
 		}
@@ -305,7 +305,7 @@ func (bl *blocker) shared(i, j int32) uint32 {
 	for q := range bl.rules {
 		ki, kj := bl.keys[q][i], bl.keys[q][j]
 		for _, x := range ki {
-			if x != 0 && !bl.over[q][x] && (x == kj[0] || x == kj[1]) {
+			if x != 0 && (x == kj[0] || x == kj[1]) && !bl.over[q][x] {
 				mask |= 1 << q
 				break
 			}
