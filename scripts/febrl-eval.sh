@@ -26,7 +26,7 @@ for set in "${sets[@]}"; do
 		cfg="$root/testdata/febrl/$set$variant.hcl"
 		rm -rf "$root/testdata/febrl/.scv-data/$set$variant"
 		start=$(date +%s%N)
-		"$scv" resolve --config "$cfg" --export-clusters "$tmp/out.csv" --log-level warn >/dev/null
+		"$scv" resolve --config "$cfg" --export-clusters "$tmp/out.csv" --log-level error >/dev/null
 		end=$(date +%s%N)
 		"$scv" eval --predicted "$tmp/out.csv" --truth "$tmp/$set-truth.csv" --worst 3 >"$tmp/eval.txt"
 		id=with
