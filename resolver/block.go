@@ -26,13 +26,15 @@ const (
 	RuleDOBPostcode    = "dob_postcode"    // same date of birth and postcode
 	RuleDOBLocality    = "dob_locality"    // same date of birth and locality
 	RuleAddress        = "address"         // same house number (first word of the first address line) and postcode
+	RuleStreet         = "street"          // same first address line
+	RuleDOBNumber      = "dob_number"      // same date of birth and house number
 )
 
 // BlockingRules returns the names of all blocking rules, in the order the
 // default set applies them.
 func BlockingRules() []string {
 	return []string{RuleIdentifier, RuleEmail, RuleEmailLocal, RulePhone, RuleDOBFamily, RuleDOBGiven,
-		RulePostcodeFamily, RuleName, RuleLocalityFamily, RuleDOBPostcode, RuleDOBLocality, RuleAddress}
+		RulePostcodeFamily, RuleName, RuleLocalityFamily, RuleDOBPostcode, RuleDOBLocality, RuleAddress, RuleStreet, RuleDOBNumber}
 }
 
 // ruleNeeds lists the comparison kinds a rule's key is made of.
@@ -49,6 +51,8 @@ var ruleNeeds = map[string][]kind{
 	RuleDOBPostcode:    {kDOB, kPostcode},
 	RuleDOBLocality:    {kDOB, kLocality},
 	RuleAddress:        {kAddress1, kPostcode},
+	RuleStreet:         {kAddress1},
+	RuleDOBNumber:      {kDOB, kAddress1},
 }
 
 // blockRule is one applied rule; the identifier rule applies once per
@@ -156,6 +160,12 @@ func (r blockRule) keys(f *features) [2]uint64 {
 		one(f.dob, f.locality)
 	case RuleAddress:
 		one(firstWord(f.addr1), f.postcode)
+	case RuleStreet:
+		one(f.addr1)
+	case RuleDOBNumber:
+		if n := firstWord(f.addr1); n != "" && n[0] >= '0' && n[0] <= '9' {
+			one(f.dob, n)
+		}
 	}
 	return out
 }
@@ -191,6 +201,10 @@ func (r blockRule) describe(f *features) string {
 		return f.dob + " " + f.locality
 	case RuleAddress:
 		return firstWord(f.addr1) + " " + f.postcode
+	case RuleStreet:
+		return f.addr1
+	case RuleDOBNumber:
+		return f.dob + " " + firstWord(f.addr1)
 	}
 	return ""
 }
