@@ -237,7 +237,7 @@ func comparePlace(a, b *features) int {
 			return 2
 		}
 		if sameDigits(a.addr1, b.addr1) && jaroWinklerMin(a.addr1, b.addr1, 0.90) >= 0.90 {
-			return 3
+			return similarStreet
 		}
 	}
 	switch {
@@ -249,6 +249,28 @@ func comparePlace(a, b *features) int {
 		return 6
 	}
 	return 7
+}
+
+// similarStreet is the address level "similar street address".
+const similarStreet = 3
+
+// linesSwapped reports whether a's and b's address lines are swapped: the
+// street of each one's first line (house numbers dropped) is close to the
+// other's second line, so the address comparison counts them as a
+// similar street address and the second lines are not compared.
+func linesSwapped(a, b *features) bool {
+	if a.addr1 == "" || a.addr2 == "" || b.addr1 == "" || b.addr2 == "" || a.addr2 == b.addr2 {
+		return false
+	}
+	return jaroWinklerMin(street(a.addr1), b.addr2, 0.90) >= 0.90 && jaroWinklerMin(street(b.addr1), a.addr2, 0.90) >= 0.90
+}
+
+// street returns a folded address line without its leading house number.
+func street(s string) string {
+	if n := firstWord(s); n != s && n != "" && n[0] >= '0' && n[0] <= '9' {
+		return s[len(n)+1:]
+	}
+	return s
 }
 
 // sameDigits reports whether a and b hold the same digits in the same

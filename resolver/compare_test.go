@@ -196,6 +196,22 @@ func TestLevels(t *testing.T) {
 	}
 }
 
+func TestLinesSwapped(t *testing.T) {
+	for _, tt := range []struct {
+		a, b features
+		want bool
+	}{
+		{features{addr1: "3 fawkner street", addr2: "emerald college"}, features{addr1: "8 emerald colege", addr2: "fawkner street"}, true},
+		{features{addr1: "3 fawkner street", addr2: "flat 2"}, features{addr1: "3 fawkner street", addr2: "flat 2"}, false},
+		{features{addr1: "3 fawkner street", addr2: "emerald college"}, features{addr1: "9 other road", addr2: "fawkner street"}, false},
+		{features{addr1: "3 fawkner street"}, features{addr1: "emerald college", addr2: "fawkner street"}, false},
+	} {
+		if got := linesSwapped(&tt.a, &tt.b); got != tt.want {
+			t.Errorf("linesSwapped(%+v, %+v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
 func TestNicknames(t *testing.T) {
 	nn := newNicknames()
 	for _, tt := range []struct {

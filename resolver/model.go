@@ -142,6 +142,7 @@ type scorer struct {
 	prior  float64  // log2 prior odds
 	idKind []string // identifier kind per slot
 	swap   bool     // both name comparisons exist, so swapped names are recognised
+	lines  bool     // both address comparisons exist, so swapped address lines are recognised
 	nick   nicknames
 }
 
@@ -217,6 +218,7 @@ func (m *Model) compile() (*scorer, error) {
 		sc.comps = append(sc.comps, cc)
 	}
 	sc.swap = has[kGiven] && has[kFamily]
+	sc.lines = has[kPlace] && has[kAddress2]
 	m.sc = sc
 	return sc, nil
 }
@@ -233,6 +235,7 @@ func (m *Model) rebuild() (*scorer, error) {
 // each, in model order.
 func (s *scorer) gamma(a, b *features) uint64 {
 	swap := s.swap && swapped(a, b)
+	lines := s.lines && linesSwapped(a, b)
 	var g uint64
 	for c := range s.comps {
 		var l int
@@ -252,7 +255,9 @@ func (s *scorer) gamma(a, b *features) uint64 {
 		case kAddress1:
 			l = compareAddress1(a.addr1, b.addr1)
 		case kAddress2:
-			l = compareNear(a.addr2, b.addr2)
+			if !lines {
+				l = compareNear(a.addr2, b.addr2)
+			}
 		case kLocality:
 			l = compareNear(a.locality, b.locality)
 		case kPostcode:
@@ -265,6 +270,9 @@ func (s *scorer) gamma(a, b *features) uint64 {
 			l = compareIdentifier(a.ids[cc.slot], b.ids[cc.slot])
 		case kPlace:
 			l = comparePlace(a, b)
+			if lines && l > similarStreet {
+				l = similarStreet
+			}
 		}
 		g |= uint64(l) << (4 * c)
 	}
