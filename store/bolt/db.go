@@ -128,9 +128,6 @@ func (db *DB) Close() error {
 	return nil
 }
 
-// Path returns the path of the store's file.
-func (db *DB) Path() string { return db.bolt.Path() }
-
 // view runs fn in a read transaction unless ctx is already done.
 func (db *DB) view(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {

@@ -75,13 +75,14 @@ func (db *DB) SetAssignments(ctx context.Context, assign map[string]string, full
 	var changed, skipped, dropped int
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		w := newWriter(tx)
+		var key, pid []byte
 		for i, k := range keys {
 			if i%ctxEvery == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
-			key, pid := []byte(k), []byte(assign[k])
+			key, pid = append(key[:0], k...), append(pid[:0], assign[k]...)
 			old := w.assign.Get(key)
 			if bytes.Equal(old, pid) && old != nil {
 				continue
@@ -98,16 +99,13 @@ func (db *DB) SetAssignments(ctx context.Context, assign map[string]string, full
 			if len(pid) == 0 {
 				continue
 			}
-			if err := w.assign.Put(key, pid); err != nil {
-				return fmt.Errorf("record %q: assign: %w", k, err)
-			}
-			if err := w.members.Put(memberKey(nil, pid, key), nil); err != nil {
-				return fmt.Errorf("record %q: assign: %w", k, err)
+			if err := w.assignTo(key, pid); err != nil {
+				return fmt.Errorf("record %q: %w", k, err)
 			}
 			changed++
 		}
 		if !full {
-			return nil
+			return w.finish()
 		}
 		var drop [][]byte
 		c := w.assign.Cursor()
@@ -122,7 +120,7 @@ func (db *DB) SetAssignments(ctx context.Context, assign map[string]string, full
 			}
 		}
 		dropped = len(drop)
-		return nil
+		return w.finish()
 	})
 	if err != nil {
 		return fmt.Errorf("set assignments: %w", err)

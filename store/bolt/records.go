@@ -243,11 +243,11 @@ type writer struct {
 	arena                                     []byte
 	ibuf                                      []byte
 	oldIDs, newIDs                            []ident
-	idxOps                                    []idxOp // identifier index changes, applied by finish
+	idxOps, memberOps                         []keyOp // index and members changes, applied by finish
 }
 
-// idxOp adds or removes one identifier index key.
-type idxOp struct {
+// keyOp adds or removes one key of an index bucket.
+type keyOp struct {
 	key []byte
 	add bool
 }
@@ -317,41 +317,64 @@ func (w *writer) replace(key, old, enc []byte, r *customer.Record) error {
 	for _, id := range w.oldIDs {
 		if !containsIdent(w.newIDs, id) {
 			w.ibuf = indexKey(w.ibuf[:0], id, key)
-			w.idxOps = append(w.idxOps, idxOp{key: w.copy(w.ibuf)})
+			w.idxOps = append(w.idxOps, keyOp{key: w.copy(w.ibuf)})
 		}
 	}
 	for _, id := range w.newIDs {
 		if !containsIdent(w.oldIDs, id) {
 			w.ibuf = indexKey(w.ibuf[:0], id, key)
-			w.idxOps = append(w.idxOps, idxOp{key: w.copy(w.ibuf), add: true})
+			w.idxOps = append(w.idxOps, keyOp{key: w.copy(w.ibuf), add: true})
 		}
 	}
 	return nil
 }
 
-// finish applies the transaction's identifier index changes in key order,
-// which is much cheaper for bbolt than the order records came in, and then
-// its counter changes. Of several changes to one index key the last wins;
-// each was computed against the record version before it, so the last one
-// is the key's final state.
+// finish applies the transaction's identifier index and members changes
+// in key order, and then its counter changes. bbolt grows a changed node
+// until the commit splits it, so inserts in random order into a large
+// transaction copy ever larger nodes; in key order they append.
 func (w *writer) finish() error {
-	slices.SortStableFunc(w.idxOps, func(a, b idxOp) int { return bytes.Compare(a.key, b.key) })
-	for i, op := range w.idxOps {
-		if i+1 < len(w.idxOps) && bytes.Equal(op.key, w.idxOps[i+1].key) {
+	if err := applyOps(w.index, w.idxOps); err != nil {
+		return fmt.Errorf("identifier index: %w", err)
+	}
+	if err := applyOps(w.members, w.memberOps); err != nil {
+		return fmt.Errorf("members index: %w", err)
+	}
+	w.idxOps, w.memberOps = w.idxOps[:0], w.memberOps[:0]
+	return w.flushCounters()
+}
+
+// applyOps sorts ops by key and applies them to b. Of several changes to
+// one key the last wins: each was made against the state the one before it
+// left, so the last one is the key's final state.
+func applyOps(b *bbolt.Bucket, ops []keyOp) error {
+	slices.SortStableFunc(ops, func(a, b keyOp) int { return bytes.Compare(a.key, b.key) })
+	for i, op := range ops {
+		if i+1 < len(ops) && bytes.Equal(op.key, ops[i+1].key) {
 			continue
 		}
 		var err error
 		if op.add {
-			err = w.index.Put(op.key, nil)
+			err = b.Put(op.key, nil)
 		} else {
-			err = w.index.Delete(op.key)
+			err = b.Delete(op.key)
 		}
 		if err != nil {
-			return fmt.Errorf("identifier index: %w", err)
+			return err
 		}
 	}
-	w.idxOps = w.idxOps[:0]
-	return w.flushCounters()
+	return nil
+}
+
+// assignTo assigns the live record key to profile pid, which must differ
+// from its current profile; the caller unassigns it first.
+func (w *writer) assignTo(key, pid []byte) error {
+	key, pid = w.copy(key), w.copy(pid)
+	if err := w.assign.Put(key, pid); err != nil {
+		return fmt.Errorf("assign: %w", err)
+	}
+	w.memberOps = append(w.memberOps, keyOp{key: w.copy(memberKey(w.ibuf[:0], pid, key)), add: true})
+	return nil
 }
 
 // unassign removes key's assignment and membership, if any.
@@ -360,9 +383,8 @@ func (w *writer) unassign(key []byte) error {
 	if pid == nil {
 		return nil
 	}
-	if err := w.members.Delete(memberKey(nil, pid, key)); err != nil {
-		return fmt.Errorf("unassign: %w", err)
-	}
+	w.ibuf = memberKey(w.ibuf[:0], pid, key)
+	w.memberOps = append(w.memberOps, keyOp{key: w.copy(w.ibuf)})
 	if err := w.assign.Delete(key); err != nil {
 		return fmt.Errorf("unassign: %w", err)
 	}
