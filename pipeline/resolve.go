@@ -25,8 +25,19 @@ type ResolveSummary struct {
 func (p *Pipeline) Resolve(ctx context.Context) (*ResolveSummary, error) {
 	start := time.Now()
 	lg := p.lg.Named("resolve")
-	var recs []customer.Record
-	err := p.db.ForEachRecord(ctx, func(r *customer.Record) error {
+	// Size the slice from the store's counters: growing it by appending
+	// would copy every record several times and, at a million records,
+	// hold gigabytes of dead copies at the peak.
+	stats, err := p.db.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	live := 0
+	for _, st := range stats {
+		live += st.Records
+	}
+	recs := make([]customer.Record, 0, live)
+	err = p.db.ForEachRecord(ctx, func(r *customer.Record) error {
 		recs = append(recs, *r)
 		if len(recs)%50000 == 0 {
 			p.progress(Progress{Stage: "resolve", Done: len(recs)})
