@@ -52,22 +52,28 @@ func (l Level) Weight() float64 {
 }
 
 // TermFrequencies counts the values of one field over the records the
-// model was trained on; only values seen at least twice are kept.
+// model was trained on; only values seen at least twice are kept. The
+// share of a value is smoothed towards Prior by Alpha pseudo-records per
+// value, so that in few records no value looks common or rare by chance.
 type TermFrequencies struct {
-	Total  int            `json:"total"`  // records with a value
-	Counts map[string]int `json:"counts"` // value -> records, for values seen at least twice
+	Total  int            `json:"total"`           // records with a value
+	Counts map[string]int `json:"counts"`          // value -> records, for values seen at least twice
+	Prior  float64        `json:"prior,omitempty"` // default share of one value; 0 means no smoothing
+	Alpha  float64        `json:"alpha,omitempty"` // pseudo-records per value that Prior is worth
 }
 
-// freq returns the share of records whose value is v.
+// freq returns the chance that a third record has value v, given that two
+// records agree on it: the share of v among the other records, smoothed
+// towards the default share. Without a prior it is v's plain share.
 func (t *TermFrequencies) freq(v string) float64 {
 	if t == nil || t.Total == 0 {
 		return 0
 	}
 	n := t.Counts[v]
-	if n < 1 {
-		n = 1
+	if t.Prior <= 0 || t.Alpha <= 0 {
+		return float64(max(n, 1)) / float64(t.Total)
 	}
-	return float64(n) / float64(t.Total)
+	return (float64(max(n-2, 0)) + t.Alpha) / (float64(max(t.Total-2, 0)) + t.Alpha/t.Prior)
 }
 
 // MarshalBinary encodes the model as JSON.
@@ -86,7 +92,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.Lambda, m.Comparisons, m.TF, m.Iterations, m.Pairs, m.sc = n.Lambda, n.Comparisons, n.TF, n.Iterations, n.Pairs, n.sc
+	m.Lambda, m.CandidateLambda, m.Comparisons, m.TF, m.Iterations, m.Pairs, m.sc = n.Lambda, n.CandidateLambda, n.Comparisons, n.TF, n.Iterations, n.Pairs, n.sc
 	return nil
 }
 

@@ -148,7 +148,7 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 		if err != nil {
 			return nil, fmt.Errorf("resolver: compare: %w", err)
 		}
-		train(m, cands, bl.rules, sc, float64(len(fs))*float64(len(fs)-1)/2*float64(len(cands))/float64(max(n, 1)))
+		train(m, cands, bl.rules, sc, len(fs), float64(n)/float64(max(len(cands), 1)))
 		if sc, err = m.rebuild(); err != nil {
 			return nil, err
 		}

@@ -396,7 +396,11 @@ func TestEMRecoversKnownModel(t *testing.T) {
 		}
 		cands = append(cands, candidate{g: g})
 	}
-	est, matches, _ := em(m, patterns(cands, func(*candidate) bool { return true }, 0), 0)
+	sc, err := m.compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, matches, _ := em(m, sc, patterns(cands, func(*candidate) bool { return true }, 0), 0)
 	if got := matches / n; math.Abs(got-share) > 0.01 {
 		t.Errorf("match share %.4f, want %.2f", got, share)
 	}

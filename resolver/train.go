@@ -13,8 +13,6 @@ import (
 // Training settings.
 const (
 	uSamplePairs  = 150000 // random pairs that estimate u
-	uPseudo       = 0.5    // pseudo-count added to every level when estimating u
-	mPseudo       = 0.5    // pseudo-count added to every level in each EM step
 	emMaxIter     = 100
 	emTolerance   = 1e-6
 	initialLambda = 0.1
@@ -71,7 +69,7 @@ func termFrequencies(fs []features, comps []Comparison) map[string]*TermFrequenc
 		if !kinds[k].tf {
 			continue
 		}
-		t := &TermFrequencies{Counts: make(map[string]int)}
+		t := &TermFrequencies{Counts: make(map[string]int), Prior: defaultU(k, levelExact), Alpha: tfAlpha}
 		for i := range fs {
 			if v := fs[i].value(k, 0); v != "" {
 				t.Counts[v]++
@@ -80,7 +78,7 @@ func termFrequencies(fs []features, comps []Comparison) map[string]*TermFrequenc
 		}
 		out[c.Name] = t
 		if k == kEmail {
-			local := &TermFrequencies{Counts: make(map[string]int)}
+			local := &TermFrequencies{Counts: make(map[string]int), Prior: defaultU(k, levelExact) + defaultU(k, localLevel), Alpha: tfAlpha}
 			for i := range fs {
 				if v := fs[i].value(k, 0); v != "" {
 					local.Counts[localPart(v)]++
@@ -145,28 +143,28 @@ func estimateU(ctx context.Context, fs []features, m *Model, sc *scorer) error {
 		return err
 	}
 	for c := range m.Comparisons {
+		k := sc.comps[c].kind
 		lv := m.Comparisons[c].Levels
 		var sum [16]float64
-		var all float64
+		var seen float64
 		for l := 1; l < len(lv); l++ {
 			for w := range workers {
 				sum[l] += float64(counts[w][c][l])
 			}
-			sum[l] += uPseudo
-			all += sum[l]
+			seen += sum[l]
 		}
 		for l := 1; l < len(lv); l++ {
-			lv[l].U = sum[l] / all
+			lv[l].U = blend(sum[l]/max(seen, 1), seen, defaultU(k, l), uPrior)
 		}
 		if t := m.TF[m.Comparisons[c].Name]; t != nil && t.Total > 1 {
+			// The exact chance that two records with a value share it,
+			// over all such pairs.
+			pairs := float64(t.Total) * float64(t.Total-1)
 			exact := 0.0
-			singles := float64(t.Total)
-			for _, k := range t.Counts {
-				p := float64(k) / float64(t.Total)
-				exact += p * p
-				singles -= float64(k)
+			for _, n := range t.Counts {
+				exact += float64(n) * float64(n-1) / pairs
 			}
-			exact += singles / float64(t.Total) / float64(t.Total)
+			exact = blend(exact, pairs/2, defaultU(k, levelExact), uPrior)
 			rest := 1 - lv[levelExact].U
 			for l := 2; l < len(lv); l++ {
 				lv[l].U *= (1 - exact) / rest
@@ -212,9 +210,10 @@ func patterns(cands []candidate, keep func(*candidate) bool, drop uint64) []patt
 // expected matches.
 //
 // The prior is the chance that two records drawn at random match: the
-// expected matches among the candidates over all allPairs pairs of
-// records, found as the fixed point of scoring the candidates with it.
-func train(m *Model, cands []candidate, rules []blockRule, sc *scorer, allPairs float64) {
+// expected matches among the candidates (each standing for scale
+// candidates when they are a sample) over all pairs of the records,
+// found as the fixed point of scoring the candidates with it.
+func train(m *Model, cands []candidate, rules []blockRule, sc *scorer, records int, scale float64) {
 	nc := len(m.Comparisons)
 	m.Pairs = int64(len(cands))
 	var sum [maxComparisons][16]float64
@@ -230,7 +229,7 @@ func train(m *Model, cands []candidate, rules []blockRule, sc *scorer, allPairs 
 		}
 		bit := uint32(1) << q
 		pats := patterns(cands, func(c *candidate) bool { return c.rules&bit != 0 }, drop)
-		est, matches, iters := em(m, pats, drop)
+		est, matches, iters := em(m, sc, pats, drop)
 		m.Iterations = max(m.Iterations, iters)
 		for c := range nc {
 			if drop&(0xf<<(4*c)) != 0 {
@@ -243,7 +242,7 @@ func train(m *Model, cands []candidate, rules []blockRule, sc *scorer, allPairs 
 		}
 	}
 	// A comparison that every rule uses learns from all candidates.
-	all, _, _ := em(m, patterns(cands, func(*candidate) bool { return true }, 0), 0)
+	all, _, _ := em(m, sc, patterns(cands, func(*candidate) bool { return true }, 0), 0)
 	for c := range nc {
 		lv := m.Comparisons[c].Levels
 		for l := 1; l < len(lv); l++ {
@@ -254,25 +253,23 @@ func train(m *Model, cands []candidate, rules []blockRule, sc *scorer, allPairs 
 			}
 		}
 	}
-	m.Lambda = prior(m, patterns(cands, func(*candidate) bool { return true }, 0), allPairs)
+	m.Lambda = prior(m, patterns(cands, func(*candidate) bool { return true }, 0), records, scale)
 }
 
 // em runs expectation–maximisation on pats for the comparisons not in
-// drop, starting from m falling off by level. It returns the estimated m
+// drop, starting from the default m of each level. Each step blends the
+// expected counts with the default m, worth mPrior matching pairs, so
+// that a few candidates cannot teach absurd m. It returns the estimated m
 // per comparison and level, the expected matches and the iterations run.
-func em(m *Model, pats []pattern, drop uint64) ([maxComparisons][16]float64, float64, int) {
+func em(m *Model, sc *scorer, pats []pattern, drop uint64) ([maxComparisons][16]float64, float64, int) {
 	nc := len(m.Comparisons)
-	var est, logU [maxComparisons][16]float64
+	var est, def, logU [maxComparisons][16]float64
 	for c := range nc {
 		lv := m.Comparisons[c].Levels
-		sum := 0.0
 		for l := 1; l < len(lv); l++ {
-			est[c][l] = math.Pow(0.2, float64(l-1))
-			sum += est[c][l]
+			def[c][l] = defaultM(sc.comps[c].kind, l)
+			est[c][l] = def[c][l]
 			logU[c][l] = math.Log(lv[l].U)
-		}
-		for l := 1; l < len(lv); l++ {
-			est[c][l] /= sum
 		}
 	}
 	lambda, matches := initialLambda, 0.0
@@ -313,10 +310,10 @@ func em(m *Model, pats []pattern, drop uint64) ([maxComparisons][16]float64, flo
 			lv := m.Comparisons[c].Levels
 			sum := 0.0
 			for l := 1; l < len(lv); l++ {
-				sum += acc[c][l] + mPseudo
+				sum += acc[c][l]
 			}
 			for l := 1; l < len(lv); l++ {
-				nm := (acc[c][l] + mPseudo) / sum
+				nm := (acc[c][l] + mPrior*def[c][l]) / (sum + mPrior)
 				change = max(change, math.Abs(nm-est[c][l]))
 				est[c][l] = nm
 			}
@@ -329,9 +326,13 @@ func em(m *Model, pats []pattern, drop uint64) ([maxComparisons][16]float64, flo
 }
 
 // prior returns the chance that two random records match: the fixed point
-// of lambda = (expected matches among the candidates under lambda) /
-// allPairs, with the model's trained weights.
-func prior(m *Model, pats []pattern, allPairs float64) float64 {
+// of lambda = (expected matches among the candidates under lambda) / (all
+// pairs of the records), with the model's trained weights, blended with
+// 1/records (as if each record had one duplicate among them), worth
+// lambdaPrior pairs: few records say little about how many of their pairs
+// match, and without the blend lambda would fall to zero when the
+// candidates are too few to lift it.
+func prior(m *Model, pats []pattern, records int, scale float64) float64 {
 	var w []float64
 	for _, p := range pats {
 		s := 0.0
@@ -340,7 +341,9 @@ func prior(m *Model, pats []pattern, allPairs float64) float64 {
 		}
 		w = append(w, s)
 	}
-	lambda := 1e-4
+	def := 1 / float64(max(records, 2))
+	allPairs := float64(records) * float64(records-1) / 2
+	lambda := def
 	if allPairs <= 0 {
 		return lambda
 	}
@@ -350,7 +353,7 @@ func prior(m *Model, pats []pattern, allPairs float64) float64 {
 		for i, p := range pats {
 			matches += p.n * probability(lo+w[i])
 		}
-		next := min(max(matches/allPairs, 1e-12), 0.5)
+		next := min(max(blend(matches*scale/allPairs, allPairs, def, lambdaPrior), 1e-12), 0.5)
 		if math.Abs(next-lambda) < 1e-3*lambda {
 			return next
 		}
