@@ -3,6 +3,7 @@ package resolver
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -223,11 +224,31 @@ func TestNicknames(t *testing.T) {
 		{"alex", "sandra", true}, // alexandra
 		{"alex", "xander", true}, // alexander
 		{"sandy", "xander", true},
+		{"imogen", "immy", true},
+		{"francisco", "paco", true},
+		{"maxime", "max", true},
+		{"concepcion", "conchi", true},
 		{"peter", "bill", false},
 		{"zed", "zed", false}, // unknown names share no group
 	} {
 		if got := sameGroup(nn[tt.a], nn[tt.b]); got != tt.want {
 			t.Errorf("sameGroup(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+	// A name in more groups than a features value keeps would lose some.
+	groups := make(map[string]int)
+	for line := range strings.SplitSeq(nicknameGroups, "\n") {
+		seen := make(map[string]bool)
+		for _, n := range strings.Fields(line) {
+			if !seen[n] {
+				seen[n] = true
+				groups[n]++
+			}
+		}
+	}
+	for n, k := range groups {
+		if k > maxNickGroups {
+			t.Errorf("%q is in %d nickname groups, at most %d are kept", n, k, maxNickGroups)
 		}
 	}
 }

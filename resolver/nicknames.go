@@ -30,7 +30,7 @@ charlotte charlie lottie lotte
 christina christine chris tina chrissy kristina kristine
 christopher chris kit topher
 cynthia cindy
-daniel dan danny
+daniel dan danny dani
 danielle dani
 david dave davey davy
 deborah debra deb debbie
@@ -45,7 +45,7 @@ emily em emmy millie
 eugene gene
 frances fran frankie
 francis frank frankie
-frederick fred freddie freddy
+frederick frederic fred freddie freddy
 gabrielle gabriella gabby gabi
 geoffrey jeffrey geoff jeff
 georgia georgina georgie gina
@@ -53,7 +53,7 @@ gerald gerry jerry
 gregory greg
 harold harry hal
 henry harry hank hal
-isabella isabelle isabel izzy bella
+isabella isabelle isabel izzy bella isa
 jacob jake
 jacqueline jackie jacqui
 james jim jimmy jamie
@@ -82,7 +82,7 @@ michael mike mick mickey mikey
 mitchell mitch
 natalie nat
 nathaniel nathan nate nat
-nicholas nick nicky nic
+nicholas nicolas nick nicky nic nico
 oliver ollie
 olivia liv livvy
 pamela pam
@@ -103,9 +103,9 @@ sophia sophie soph
 stanley stan
 stephanie steph
 stephen steven steve stevie
-susan sue susie suzanne
+susan sue susie suzy suzanne
 theodore ted teddy theo
-theresa teresa terry tess tessa
+theresa teresa terry tess tessa tere
 thomas tom tommy
 timothy tim timmy
 valerie val
@@ -114,6 +114,73 @@ vincent vince
 walter walt wally
 william will bill billy willy liam
 zachary zach zack
+aleksandra ola
+alessandro sandro ale
+alejandro alex ale
+alberto beto
+amanda mandy
+amelia millie amy
+antonio toni tono
+beatriz bea
+brigitte gitte
+concepcion concha conchi
+dolores lola
+enrique quique
+fernando nando
+florence flo florrie
+florian flo
+francesca fra
+francisca paca paqui
+francisco paco curro pancho
+franziska franzi
+friedrich fritz
+gabriela gaby
+gabriele gabi
+gillian gill jill
+giuseppe beppe peppe
+guadalupe lupe
+guillermo memo
+harriet hattie
+heinrich heinz
+hildegard hilde
+ignacio nacho
+imogen immy
+jasmine jas jazz
+javier javi
+jesus chuy
+joaquin quino
+johanna hanna hanne
+johannes hans
+jose pepe
+josefa pepa
+judith judy jude
+katarzyna kasia
+katharina kathi katja
+kevin kev
+lieselotte liselotte lilo
+louise lou lulu
+lucas luke
+manuel manolo manu
+maria mari
+martin marty
+matilda tilly tilda
+maxime max
+megan meg
+mercedes merche
+michelle shelley
+nicola nicky nikki
+pilar pili
+rafael rafa
+rosario charo
+santiago santi
+sebastian sebastien basti seb
+stefanie steffi
+stuart stewart stu
+susanne susi
+terence terry
+tobias tobi
+ursula uschi
+wolfgang wolf
 `
 
 // maxNickGroups is how many nickname groups a given name keeps.
