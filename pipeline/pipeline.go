@@ -94,10 +94,9 @@ type SourceSummary struct {
 	// reasons, with samples, so that a data owner can fix them at the
 	// source; nil when the source was skipped.
 	Quality *quality.SourceReport
-}
 
-// Changed reports whether the sync changed any stored record.
-func (s SourceSummary) Changed() bool { return s.Inserted+s.Updated+s.Deleted > 0 }
+	changed []string // keys of the records inserted, updated or deleted
+}
 
 // SyncSummary is what a sync did, per source, and the resolution after it.
 type SyncSummary struct {
@@ -109,11 +108,13 @@ type SyncSummary struct {
 var ErrUnknownSource = errors.New("unknown source")
 
 // Sync pulls every configured source, or only the source named only, into
-// the store and, when any record changed, resolves profiles again.
+// the store and, when any record changed, brings the profiles up to date:
+// incrementally (only the profiles the changed records touch, under the
+// stored model) when the changes are few, in full otherwise.
 func (p *Pipeline) Sync(ctx context.Context, only string) (*SyncSummary, error) {
 	var sum SyncSummary
 	found := false
-	changed := false
+	var changed []string
 	for _, src := range p.cfg.Sources {
 		if only != "" && src.Name != only {
 			continue
@@ -124,13 +125,13 @@ func (p *Pipeline) Sync(ctx context.Context, only string) (*SyncSummary, error) 
 			return &sum, err
 		}
 		sum.Sources = append(sum.Sources, s)
-		changed = changed || s.Changed()
+		changed = append(changed, s.changed...)
 	}
 	if only != "" && !found {
 		return nil, fmt.Errorf("%w %q in %s", ErrUnknownSource, only, p.cfg.Path)
 	}
-	if changed {
-		rs, err := p.Resolve(ctx)
+	if len(changed) > 0 {
+		rs, err := p.resolveChanged(ctx, changed)
 		if err != nil {
 			return &sum, err
 		}
@@ -142,7 +143,7 @@ func (p *Pipeline) Sync(ctx context.Context, only string) (*SyncSummary, error) 
 // EnsureSynced syncs every configured source the store has never synced,
 // then resolves if any record changed.
 func (p *Pipeline) EnsureSynced(ctx context.Context) error {
-	changed := false
+	var changed []string
 	for _, src := range p.cfg.Sources {
 		cp, err := p.db.Checkpoint(ctx, src.Name)
 		if err != nil {
@@ -155,12 +156,12 @@ func (p *Pipeline) EnsureSynced(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		changed = changed || s.Changed()
+		changed = append(changed, s.changed...)
 	}
-	if !changed {
+	if len(changed) == 0 {
 		return nil
 	}
-	_, err := p.Resolve(ctx)
+	_, err := p.resolveChanged(ctx, changed)
 	return err
 }
 
@@ -204,6 +205,7 @@ func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSum
 		sum.Inserted += st.Inserted
 		sum.Updated += st.Updated
 		sum.Unchanged += st.Unchanged
+		sum.changed = append(sum.changed, st.Changed...)
 		batch = batch[:0]
 		p.progress(Progress{Stage: "sync", Source: src.Name, Done: sum.Read})
 		return nil
@@ -239,6 +241,7 @@ func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSum
 		return sum, fmt.Errorf("source %q: mark deleted records: %w", src.Name, err)
 	}
 	sum.Deleted = len(gone)
+	sum.changed = append(sum.changed, gone...)
 	sum.Quarantined = len(quarantine)
 	if err := p.db.ReplaceQuarantine(ctx, src.Name, quarantine); err != nil {
 		return sum, fmt.Errorf("source %q: store quarantine: %w", src.Name, err)

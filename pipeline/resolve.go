@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"time"
 
@@ -11,13 +12,14 @@ import (
 
 // ResolveSummary is what a resolution did.
 type ResolveSummary struct {
-	Records    int
-	Profiles   int
-	Candidates int // record pairs compared
-	Links      int // pairs at or above the match threshold
-	Refused    int // merges refused because members conflict
-	Oversized  int // blocks skipped for holding too many records
-	Took       time.Duration
+	Incremental bool // only the profiles that changed records touch were resolved again
+	Records     int  // records resolved
+	Profiles    int
+	Candidates  int // record pairs compared
+	Links       int // pairs at or above the match threshold
+	Refused     int // merges refused because members conflict
+	Oversized   int // blocks skipped for holding too many records
+	Took        time.Duration
 }
 
 // Resolve re-resolves every live stored record into profiles, keeping
@@ -58,11 +60,7 @@ func (p *Pipeline) Resolve(ctx context.Context) (*ResolveSummary, error) {
 	if err := p.db.SetAssignments(ctx, res.Assign, true); err != nil {
 		return nil, err
 	}
-	model, err := res.Model.MarshalBinary()
-	if err != nil {
-		return nil, fmt.Errorf("encode the trained model: %w", err)
-	}
-	if err := p.db.PutMeta(ctx, modelKey, model); err != nil {
+	if err := p.saveModel(ctx, res.Model, recs); err != nil {
 		return nil, err
 	}
 	for _, b := range res.Oversized {
@@ -77,8 +75,45 @@ func (p *Pipeline) Resolve(ctx context.Context) (*ResolveSummary, error) {
 	return sum, nil
 }
 
-// modelKey is the meta key of the trained resolver model.
-const modelKey = "resolver/model"
+// Meta keys: the trained model, and the model that the store's block
+// index was built with (the index serves incremental resolution only
+// while the two agree).
+const (
+	modelKey  = "resolver/model"
+	blocksKey = "resolver/blocks-model"
+)
+
+// saveModel stores the trained model and rebuilds the block index of recs
+// under it. A nil model (too few records to train on) clears both, so the
+// next sync resolves in full.
+func (p *Pipeline) saveModel(ctx context.Context, m *resolver.Model, recs []customer.Record) error {
+	if err := p.db.PutMeta(ctx, blocksKey, nil); err != nil {
+		return err
+	}
+	if m == nil {
+		return p.db.PutMeta(ctx, modelKey, nil)
+	}
+	enc, err := m.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("encode the trained model: %w", err)
+	}
+	if err := p.db.PutMeta(ctx, modelKey, enc); err != nil {
+		return err
+	}
+	keyer, err := resolver.New(p.resolverOptions()).Keyer(m)
+	if err != nil {
+		return err
+	}
+	blocks := make(map[string][]uint64, len(recs))
+	for i := range recs {
+		blocks[recs[i].Key()] = keyer.Keys(&recs[i], nil)
+	}
+	if err := p.db.ReplaceBlocks(ctx, blocks); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(enc)
+	return p.db.PutMeta(ctx, blocksKey, sum[:])
+}
 
 // Model returns the model trained by the last resolution, or
 // customer.ErrNotFound when the store has never been resolved.

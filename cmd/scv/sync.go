@@ -59,7 +59,11 @@ func writeSyncSummary(w io.Writer, sum *pipeline.SyncSummary) {
 	for _, s := range sum.Sources {
 		writeProblems(w, s)
 	}
-	if r := sum.Resolve; r != nil {
+	switch r := sum.Resolve; {
+	case r == nil:
+	case r.Incremental:
+		fmt.Fprintf(w, "\nresolved the %d records of the profiles the changes touch into %d profiles in %s\n", r.Records, r.Profiles, r.Took.Round(1e5))
+	default:
 		fmt.Fprintf(w, "\nresolved %d records into %d profiles in %s\n", r.Records, r.Profiles, r.Took.Round(1e6))
 	}
 }

@@ -13,6 +13,9 @@
 //	checkpoints source -> checkpoint
 //	meta        key -> value
 //	counters    source -> live, deleted and quarantined counts (uvarints)
+//	blocks      block key (big-endian uint64) "source/id" -> empty: the
+//	            resolver's candidate index for incremental resolution
+//	recblocks   "source/id" -> the record's block keys (big-endian uint64s)
 //
 // Every method runs in one bbolt transaction, so the indexes and counters
 // always agree with the records. Deleting a record takes it out of the
@@ -63,11 +66,14 @@ var (
 	bucketCheckpoints = []byte("checkpoints")
 	bucketMeta        = []byte("meta")
 	bucketCounters    = []byte("counters")
+	bucketBlocks      = []byte("blocks")
+	bucketRecBlocks   = []byte("recblocks")
 )
 
 var allBuckets = [][]byte{
 	bucketRecords, bucketIndex, bucketAssign, bucketMembers,
 	bucketQuarantine, bucketCheckpoints, bucketMeta, bucketCounters,
+	bucketBlocks, bucketRecBlocks,
 }
 
 // DB is an open store. Its methods are safe for concurrent use; writes
