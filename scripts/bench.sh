@@ -3,12 +3,14 @@
 # benchmark (hot paths, with allocations), then whole-pipeline runs of the
 # scv binary with wall time and peak RSS from /usr/bin/time -v: Febrl
 # dataset3 (sync + train + resolve) and generated data of SIZES customers
-# (default "100000 1000000"; about 2.1 records per customer).
+# (default "100000 480000"; about 2.1 records per customer, so the larger
+# is about 1M records); then the incremental resolution of one changed
+# record on a store of INCREMENTAL_CUSTOMERS (default 480000) customers.
 # SCV names the binary (default: built from ./cmd/scv).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-bench-results.txt}
-sizes=${SIZES:-100000 1000000}
+sizes=${SIZES:-100000 480000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 scv=${SCV:-}
@@ -59,4 +61,6 @@ for n in $sizes; do
 	"$scv" eval --predicted "$tmp/out.csv" --truth "$tmp/gen$n/truth.csv" --worst 0 | awk -v n="$n" '$1 ~ /^(records|precision|recall|f1)$/ { printf "gen %s: %s %s\n", n, $1, $2 }' | tee -a "$out"
 	rm -rf "$tmp/gen$n"
 done
+printf '\n## incremental resolution of one changed record on a store of about 1M records\n' | tee -a "$out"
+(cd "$root" && SCV_BENCH_CUSTOMERS=${INCREMENTAL_CUSTOMERS:-480000} go test -run '^$' -bench IncrementalRecord -benchtime 300x -timeout 60m ./pipeline) | grep -E '^Benchmark' | tee -a "$out"
 echo "figures written to $out"
