@@ -31,6 +31,8 @@ source "crm" {
     country       = "country"
   }
   identifiers = { loyalty_id = "loyalty_id" }
+  consent     = { email = "email_opt_in" }
+  freshness   = "1095d"
 }
 
 source "shop" {
@@ -72,6 +74,7 @@ source "support" {
     country   = "country_code"
   }
   attributes = { open_tickets = "open_tickets" }
+  freshness  = "730d"
 }
 
 resolver {
