@@ -20,9 +20,10 @@ type Explanation struct {
 	// two records in different profiles, even when their probability or
 	// other records link them: an outright disagreement on a strong
 	// identifier, given name or date of birth when the probability is below
-	// 0.01, or a household (same family name, another given name, no
-	// shared date of birth, a shared email or phone, or with households
-	// only a shared address). Empty when there is none.
+	// 0.01, or a household (the same family name and another given name,
+	// sharing an address, email or phone, with two valid dates of birth
+	// that differ outright, or sharing an email or phone with a date of
+	// birth missing; see Options.SplitHouseholds). Empty when there is none.
 	Conflict string
 }
 

@@ -34,12 +34,14 @@ type Options struct {
 	CannotLink   [][2]string  // record-key pairs never in one profile
 	Blocking     []string     // blocking rules (see BlockingRules); nil means every rule whose fields the records carry
 	MaxBlockSize int          // records per block above which the block is skipped and reported; 0 means 500
-	// SplitHouseholds keeps apart records with the same family name but
-	// another given name and no shared date of birth even when they share
-	// no email or phone, only an address. Records that do share an email
-	// or phone are kept apart so anyway. Off by default: in data whose
-	// duplicates may carry a wrong given name and birth date at the same
-	// address (Febrl's) it splits true matches.
+	// SplitHouseholds also keeps apart records with the same family name
+	// and another given name that share only an address when a date of
+	// birth is missing on either side. Without it such records are kept
+	// apart when they share an address, email or phone and both have a
+	// valid date of birth that differs by more than a typo, or when they
+	// share an email or phone and a date of birth is missing. Off by
+	// default: in data whose duplicates may carry a wrong given name and
+	// no birth date at the same address (Febrl's) it splits true matches.
 	SplitHouseholds bool
 	// Model is a trained model to use instead of training one on the
 	// records; nil means train.
@@ -313,16 +315,22 @@ func (m *Model) comparisonNames() []string {
 
 // conflictField returns the comparison whose outright disagreement keeps
 // a pair with gamma g and match probability p apart in clustering, or -1.
-// A pair conflicts when it disagrees outright on a strong identifier, the
-// given name or the date of birth and is unlikely to match (p below
-// conflictBelow), or when it looks like two members of one household: the
-// same family name, another given name and no shared date of birth
-// (another one, or one missing), with a shared email or phone, so that a
-// household's shared contact never merges its members. With households
-// set the shared contact is not needed: a shared address is enough. A
-// shared strong identifier overrides all of this.
+// A shared strong identifier rules out any conflict. Otherwise a pair
+// conflicts when it disagrees outright on a strong identifier, the given
+// name or the date of birth and is unlikely to match (p below
+// conflictBelow), or when it looks like two members of one household
+// whatever p says: the same or a near family name and another given name
+// (not a nickname, typo or sound-alike), living together (the same or a
+// similar street address) or sharing an email or phone, with two valid
+// dates of birth that differ by more than a typo. The birth dates are what
+// tells a household from one person's records with a wrong given name, so
+// that a household's shared landline, family email or address never merges
+// its members, and records of one person never split for their given name
+// alone. A shared email or phone with a birth date missing on either side
+// counts as a household too; with households set, so does a shared address.
 func (s *scorer) conflictField(g uint64, p float64, households bool) int {
-	first, given, dob, family, contact := -1, false, true, false, households
+	first, given, family, contact, home := -1, false, false, false, false
+	dob := levelNull
 	for c, cc := range s.comps {
 		l := level(g, c)
 		switch cc.kind {
@@ -333,9 +341,11 @@ func (s *scorer) conflictField(g uint64, p float64, households bool) int {
 		case kFamily:
 			family = l == levelExact || l == 2
 		case kDOB:
-			dob = l == levelNull || l == elseLevel(kDOB)
+			dob = l
 		case kEmail, kPhone:
 			contact = contact || l == levelExact || (cc.kind == kPhone && l == 2)
+		case kPlace:
+			home = l >= 1 && l <= similarStreet
 		}
 		if l != elseLevel(cc.kind) {
 			continue
@@ -348,7 +358,12 @@ func (s *scorer) conflictField(g uint64, p float64, households bool) int {
 			given = given || cc.kind == kGiven
 		}
 	}
-	if first >= 0 && (p < conflictBelow || (given && dob && family && contact)) {
+	if first < 0 {
+		return -1
+	}
+	household := given && family && (dob == elseLevel(kDOB) && (contact || home) ||
+		dob == levelNull && (contact || households && home))
+	if p < conflictBelow || household {
 		return first
 	}
 	return -1

@@ -109,14 +109,16 @@ func TestChainedHouseholdSplits(t *testing.T) {
 	}
 }
 
-// TestHouseholds: same family name and address, another given name and
-// birth date. Sharing a phone keeps them apart always; sharing only the
-// address makes them conflict only with SplitHouseholds.
+// TestHouseholds: same family name and address, another given name.
+// Two valid birth dates that differ outright keep them apart; a shared
+// phone does so when a birth date is missing too; a shared address with a
+// missing birth date only with SplitHouseholds; birth dates one typo apart
+// never (one person whose given name is wrong).
 func TestHouseholds(t *testing.T) {
-	household := func(phone string) []customer.Record {
+	household := func(phone, dob string) []customer.Record {
 		recs := []customer.Record{
 			rec("john", "john", "smith", "1980-01-01", "", phone, "1 main street"),
-			rec("mary", "mary", "smith", "1982-05-05", "", phone, "1 main street"),
+			rec("mary", "mary", "smith", dob, "", phone, "1 main street"),
 			rec("x", "", "smith", "", "", phone, "1 main street"),
 		}
 		for i := range recs {
@@ -126,18 +128,21 @@ func TestHouseholds(t *testing.T) {
 		return recs
 	}
 	for _, tt := range []struct {
-		name  string
-		phone string
-		split bool
-		apart bool
+		name       string
+		phone, dob string
+		split      bool
+		apart      bool
 	}{
-		{"shared phone", "+61291234567", false, true},
-		{"shared phone, split households", "+61291234567", true, true},
-		{"address only", "", false, false},
-		{"address only, split households", "", true, true},
+		{"shared phone", "+61291234567", "1982-05-05", false, true},
+		{"shared phone, split households", "+61291234567", "1982-05-05", true, true},
+		{"shared phone, no birth date", "+61291234567", "", false, true},
+		{"shared phone, birth date one digit off", "+61291234567", "1980-01-02", false, false},
+		{"address only", "", "1982-05-05", false, true},
+		{"address only, no birth date", "", "", false, false},
+		{"address only, no birth date, split households", "", "", true, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			recs := household(tt.phone)
+			recs := household(tt.phone, tt.dob)
 			e, err := testModel().Explain(&recs[0], &recs[1], tt.split)
 			if err != nil {
 				t.Fatal(err)
