@@ -15,18 +15,12 @@ import (
 // score is below the bar, after writing the report.
 func runAudit(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("audit", "--config FILE [--format text|json|html] [--out FILE] [--fail-under SCORE] [--samples N]")
-	cfgPath := fs.String("config", "", "path of the HCL configuration `file`")
+	cfgPath := configFlag(fs)
 	format := fs.String("format", "text", "report `format`: text, json or html")
 	out := fs.String("out", "", "write the report to this `file` instead of standard output")
 	failUnder := fs.Float64("fail-under", 0, "exit 3 when the overall score is below this `score` (0..1)")
 	samples := fs.Int("samples", 5, "offending values kept per field, per quarantine reason and in the worst rows (`n`)")
-	if err := a.parse(fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
-	if err := requireFlag("config", *cfgPath); err != nil {
+	if err := a.parseConfig(fs, args, cfgPath); err != nil {
 		return err
 	}
 	var write func(io.Writer, *quality.Report) error

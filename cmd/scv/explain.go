@@ -17,16 +17,10 @@ var _ flag.Value = (*recordKeys)(nil)
 
 func runExplain(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("explain", "--config FILE --record SOURCE/ID --record SOURCE/ID")
-	cfgPath := fs.String("config", "", "path of the HCL configuration `file`")
+	cfgPath := configFlag(fs)
 	var keys recordKeys
 	fs.Var(&keys, "record", "a stored record `source/id`; give exactly two")
-	if err := a.parse(fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
-	if err := requireFlag("config", *cfgPath); err != nil {
+	if err := a.parseConfig(fs, args, cfgPath); err != nil {
 		return err
 	}
 	if len(keys) != 2 {

@@ -195,6 +195,23 @@ func (a *app) parse(fs *flag.FlagSet, args []string) error {
 	return a.startProfiles()
 }
 
+// configFlag adds --config, the configuration file, to fs.
+func configFlag(fs *flag.FlagSet) *string {
+	return fs.String("config", "", "path of the HCL configuration `file`")
+}
+
+// parseConfig parses args like parse, then rejects positional arguments
+// and requires the --config flag that configFlag added.
+func (a *app) parseConfig(fs *flag.FlagSet, args []string, cfgPath *string) error {
+	if err := a.parse(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	return requireFlag("config", *cfgPath)
+}
+
 // noArgs rejects positional arguments left after the flags.
 func noArgs(fs *flag.FlagSet) error {
 	if fs.NArg() > 0 {

@@ -13,16 +13,10 @@ import (
 
 func runResolve(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("resolve", "--config FILE [--export-clusters OUT.csv] [--show-model]")
-	cfgPath := fs.String("config", "", "path of the HCL configuration `file`")
+	cfgPath := configFlag(fs)
 	export := fs.String("export-clusters", "", "write `OUT.csv` with header source,record_id,profile_id, one row per live record")
 	showModel := fs.Bool("show-model", false, "print the trained model: m, u and weight of every comparison level")
-	if err := a.parse(fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
-	if err := requireFlag("config", *cfgPath); err != nil {
+	if err := a.parseConfig(fs, args, cfgPath); err != nil {
 		return err
 	}
 	p, err := a.openPipeline(*cfgPath)

@@ -12,15 +12,9 @@ import (
 
 func runServe(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("serve", "--config FILE [--listen HOST:PORT]")
-	cfgPath := fs.String("config", "", "path of the HCL configuration `file`")
+	cfgPath := configFlag(fs)
 	listen := fs.String("listen", "", "listen on `HOST:PORT` instead of server.listen from the config")
-	if err := a.parse(fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
-	if err := requireFlag("config", *cfgPath); err != nil {
+	if err := a.parseConfig(fs, args, cfgPath); err != nil {
 		return err
 	}
 	p, err := a.openPipeline(*cfgPath)

@@ -12,15 +12,9 @@ import (
 
 func runSync(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("sync", "--config FILE [--source NAME]")
-	cfgPath := fs.String("config", "", "path of the HCL configuration `file`")
+	cfgPath := configFlag(fs)
 	only := fs.String("source", "", "sync only the source with this `name`")
-	if err := a.parse(fs, args); err != nil {
-		return err
-	}
-	if err := noArgs(fs); err != nil {
-		return err
-	}
-	if err := requireFlag("config", *cfgPath); err != nil {
+	if err := a.parseConfig(fs, args, cfgPath); err != nil {
 		return err
 	}
 	p, err := a.openPipeline(*cfgPath)
