@@ -313,20 +313,11 @@ func (d *decoder) uvarint() uint64 {
 	return v
 }
 
+// varint reads a zig-zag encoded signed varint, as binary.AppendVarint
+// writes it.
 func (d *decoder) varint() int64 {
-	if !d.ok() {
-		return 0
-	}
-	v, n := binary.Varint(d.b[d.off:])
-	switch {
-	case n == 0:
-		d.off = len(d.b) + 1
-	case n < 0:
-		d.fail()
-	default:
-		d.off += n
-	}
-	return v
+	u := d.uvarint()
+	return int64(u>>1) ^ -int64(u&1)
 }
 
 // count reads an element count and checks that the remaining input can
