@@ -35,7 +35,7 @@ type kindInfo struct {
 
 var kinds = [numKinds]kindInfo{
 	kGiven:      {"given_name", []string{"null", "exact", "swapped with family name", "nickname", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80 or same sound", "else"}, true},
-	kFamily:     {"family_name", []string{"null", "exact", "one edit or jaro-winkler >= 0.94", "same sound", "jaro-winkler >= 0.80", "else"}, true},
+	kFamily:     {"family_name", []string{"null", "exact", "one edit, jaro-winkler >= 0.94 or part of the other", "same sound", "jaro-winkler >= 0.80", "else"}, true},
 	kDOB:        {"date_of_birth", []string{"null", "exact", "one digit off or transposed", "day and month swapped", "two digits differ", "else"}, false},
 	kEmail:      {"email", []string{"null", "exact", "same local part", "one edit", "else"}, true},
 	kPhone:      {"phone", []string{"null", "exact", "same last 7 digits", "one edit", "else"}, true},
@@ -117,7 +117,7 @@ func compareFamily(a, b *features) int {
 	}
 	jw := jaroWinklerMin(a.family, b.family, 0.80)
 	switch {
-	case jw >= 0.94 || withinOneEdit(a.family, b.family):
+	case jw >= 0.94 || withinOneEdit(a.family, b.family) || wordsWithin(a.family, b.family):
 		return 2
 	case a.familyPh != "" && a.familyPh == b.familyPh:
 		return 3
@@ -346,6 +346,39 @@ func compareIdentifier(a, b string) int {
 		return 2
 	}
 	return 3
+}
+
+// wordsWithin reports whether every word of the shorter of a and b is a
+// word of the longer one: a double surname and one of its parts
+// ("moreno gutierrez", "gutierrez"), or a middle name kept with the
+// family name.
+func wordsWithin(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(a) == len(b) {
+		return false
+	}
+	for a != "" {
+		w := firstWord(a)
+		if !hasWord(b, w) {
+			return false
+		}
+		a = a[min(len(w)+1, len(a)):]
+	}
+	return true
+}
+
+// hasWord reports whether w is one of the space-separated words of s.
+func hasWord(s, w string) bool {
+	for s != "" {
+		x := firstWord(s)
+		if x == w {
+			return true
+		}
+		s = s[min(len(x)+1, len(s)):]
+	}
+	return false
 }
 
 // hamming returns how many positions of equal-length a and b differ, or

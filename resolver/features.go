@@ -39,11 +39,16 @@ func prepare(rec *customer.Record, kinds []string, nn nicknames) features {
 	f.given = fold(get(customer.GivenName))
 	f.family = fold(get(customer.FamilyName))
 	if f.given == "" && f.family == "" {
-		// Only a full name: take its first and last words.
-		if full := strings.Fields(fold(get(customer.FullName))); len(full) > 0 {
-			f.given = full[0]
-			if len(full) > 1 {
-				f.family = full[len(full)-1]
+		// Only a full name: "Family, Given" or "Given Family...", where
+		// the family name is every word after the first (a middle name or
+		// a second surname; compareFamily accepts either part).
+		full := get(customer.FullName)
+		if fam, giv, ok := strings.Cut(full, ","); ok && fold(fam) != "" && fold(giv) != "" {
+			f.given, f.family = firstWord(fold(giv)), fold(fam)
+		} else if words := fold(full); words != "" {
+			f.given = firstWord(words)
+			if len(f.given) < len(words) {
+				f.family = words[len(f.given)+1:]
 			}
 		}
 	}

@@ -180,6 +180,7 @@ susanne susi
 terence terry
 tobias tobi
 ursula uschi
+vikram vicky vik
 wolfgang wolf
 `
 
