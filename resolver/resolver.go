@@ -330,7 +330,7 @@ func (m *Model) comparisonNames() []string {
 // counts as a household too; with households set, so does a shared address.
 func (s *scorer) conflictField(g uint64, p float64, households bool) int {
 	first, given, family, contact, home := -1, false, false, false, false
-	dob, givenLevel := levelNull, -1
+	dob := levelNull
 	for c, cc := range s.comps {
 		l := level(g, c)
 		switch cc.kind {
@@ -338,8 +338,6 @@ func (s *scorer) conflictField(g uint64, p float64, households bool) int {
 			if l == levelExact {
 				return -1
 			}
-		case kGiven:
-			givenLevel = l
 		case kFamily:
 			family = l == levelExact || l == 2
 		case kDOB:
@@ -364,8 +362,7 @@ func (s *scorer) conflictField(g uint64, p float64, households bool) int {
 		return -1
 	}
 	apartDOB := dob == elseLevel(kDOB)
-	household := family && (given && (apartDOB && (contact || home) || dob == levelNull && (contact || households && home)) ||
-		givenLevel == levelNull && apartDOB && (contact || home))
+	household := given && family && (apartDOB && (contact || home) || dob == levelNull && (contact || households && home))
 	if p < conflictBelow || household {
 		return first
 	}
