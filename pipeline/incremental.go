@@ -87,6 +87,7 @@ func (p *Pipeline) resolveIncremental(ctx context.Context, m *resolver.Model, ch
 	blocks := make(map[string][]uint64, len(changed))
 	subset := make(map[string]*customer.Record) // the records to resolve again
 	var touched []string                        // keys whose profiles are resolved again
+	linkedProfile := make(map[string]bool)      // profiles a changed record links to
 	var oversized int
 	for _, key := range changed {
 		rec, err := p.db.Record(ctx, key)
@@ -102,29 +103,35 @@ func (p *Pipeline) resolveIncremental(ctx context.Context, m *resolver.Model, ch
 		blocks[key] = keys
 		subset[key] = &rec
 		touched = append(touched, key)
-		seen := map[string]bool{key: true}
-		for _, b := range keys {
-			members, over, err := p.db.BlockMembers(ctx, b, keyer.MaxBlockSize())
-			if err != nil {
-				return nil, err
+		cands, over, err := p.candidates(ctx, key, keys, keyer.MaxBlockSize())
+		if err != nil {
+			return nil, err
+		}
+		oversized += over
+		// Compare with the candidates profile by profile: one link is
+		// enough to resolve a profile again.
+		profileOf, err := p.db.AssignmentsOf(ctx, cands)
+		if err != nil {
+			return nil, err
+		}
+		slices.SortStableFunc(cands, func(a, b string) int { return strings.Compare(profileOf[a], profileOf[b]) })
+		linked := keyer.Linker(&rec)
+		err = p.db.Records(ctx, cands, func(c *customer.Record) error {
+			ck := c.Key()
+			pid := profileOf[ck]
+			if pid != "" && linkedProfile[pid] {
+				return nil
 			}
-			if over {
-				oversized++
-				continue
-			}
-			for _, mk := range members {
-				if seen[mk] {
-					continue
-				}
-				seen[mk] = true
-				cand, err := p.db.Record(ctx, mk)
-				if err != nil {
-					return nil, err
-				}
-				if keyer.Linked(&rec, &cand) {
-					touched = append(touched, mk)
+			if linked(c) {
+				touched = append(touched, ck)
+				if pid != "" {
+					linkedProfile[pid] = true
 				}
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 
@@ -185,10 +192,7 @@ func (p *Pipeline) resolveIncremental(ctx context.Context, m *resolver.Model, ch
 			assign[key] = "" // deleted: out of every profile
 		}
 	}
-	if err := p.db.SetAssignments(ctx, assign, false); err != nil {
-		return nil, err
-	}
-	if err := p.db.SetBlocks(ctx, blocks); err != nil {
+	if err := p.db.UpdateProfiles(ctx, assign, blocks); err != nil {
 		return nil, err
 	}
 	sum := &ResolveSummary{
@@ -198,6 +202,32 @@ func (p *Pipeline) resolveIncremental(ctx context.Context, m *resolver.Model, ch
 	lg.Info("incremental resolve finished", "changed", len(changed), "records", sum.Records,
 		"profiles", sum.Profiles, "links", sum.Links, "refused", sum.Refused, "took", sum.Took)
 	return sum, nil
+}
+
+// candidates returns the keys of the records that share a block with the
+// record key (whose block keys are blocks), each once, and the number of
+// its blocks skipped for holding more than maxBlock records.
+func (p *Pipeline) candidates(ctx context.Context, key string, blocks []uint64, maxBlock int) ([]string, int, error) {
+	seen := map[string]bool{key: true}
+	var out []string
+	oversized := 0
+	for _, b := range blocks {
+		members, over, err := p.db.BlockMembers(ctx, b, maxBlock)
+		if err != nil {
+			return nil, 0, err
+		}
+		if over {
+			oversized++
+			continue
+		}
+		for _, m := range members {
+			if !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+		}
+	}
+	return out, oversized, nil
 }
 
 // within keeps the override pairs whose records are both in subset.

@@ -61,16 +61,16 @@ func (k *Keyer) Keys(rec *customer.Record, dst []uint64) []uint64 {
 // as Resolve skips it.
 func (k *Keyer) MaxBlockSize() int { return k.maxBlock }
 
-// Linked reports whether the model links a and b: their match probability
-// reaches the resolver's threshold.
-func (k *Keyer) Linked(a, b *customer.Record) bool { return k.Probability(a, b) >= k.threshold }
-
-// Probability returns the model's posterior probability that a and b are
-// the same person.
-func (k *Keyer) Probability(a, b *customer.Record) float64 {
-	fa := prepare(a, k.sc.idKind, k.sc.nick)
-	fb := prepare(b, k.sc.idKind, k.sc.nick)
+// Linker returns a function that reports whether the model links rec
+// with another record: their match probability reaches the resolver's
+// threshold. rec is prepared once, so comparing it with many candidates
+// costs one preparation each.
+func (k *Keyer) Linker(rec *customer.Record) func(other *customer.Record) bool {
+	fa := prepare(rec, k.sc.idKind, k.sc.nick)
 	k.sc.setTF(&fa)
-	k.sc.setTF(&fb)
-	return probability(k.sc.weight(k.sc.gamma(&fa, &fb), &fa, &fb))
+	return func(other *customer.Record) bool {
+		fb := prepare(other, k.sc.idKind, k.sc.nick)
+		k.sc.setTF(&fb)
+		return probability(k.sc.weight(k.sc.gamma(&fa, &fb), &fa, &fb)) >= k.threshold
+	}
 }

@@ -103,43 +103,44 @@ func (db *DB) ReplaceBlocks(ctx context.Context, blocks map[string][]uint64) err
 // SetBlocks replaces the block keys of the given records in one
 // transaction; an empty list takes a record out of the index.
 func (db *DB) SetBlocks(ctx context.Context, blocks map[string][]uint64) error {
+	if err := db.update(ctx, func(tx *bbolt.Tx) error { return setBlocks(tx, blocks) }); err != nil {
+		return fmt.Errorf("set blocks: %w", err)
+	}
+	return nil
+}
+
+// setBlocks is SetBlocks within tx.
+func setBlocks(tx *bbolt.Tx, blocks map[string][]uint64) error {
 	keys := make([]string, 0, len(blocks))
 	for k := range blocks {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		idx, rb := tx.Bucket(bucketBlocks), tx.Bucket(bucketRecBlocks)
-		var kbuf []byte
-		for _, k := range keys {
-			key := []byte(k)
-			old := unpackBlocks(rb.Get(key))
-			for _, b := range old {
-				kbuf = blockEntryKey(kbuf[:0], b, k)
-				if err := idx.Delete(kbuf); err != nil {
-					return err
-				}
-			}
-			if len(blocks[k]) == 0 {
-				if err := rb.Delete(key); err != nil {
-					return err
-				}
-				continue
-			}
-			for _, b := range blocks[k] {
-				kbuf = blockEntryKey(kbuf[:0], b, k)
-				if err := idx.Put(kbuf, nil); err != nil {
-					return err
-				}
-			}
-			if err := rb.Put(key, packBlocks(blocks[k])); err != nil {
+	idx, rb := tx.Bucket(bucketBlocks), tx.Bucket(bucketRecBlocks)
+	var kbuf []byte
+	for _, k := range keys {
+		key := []byte(k)
+		for _, b := range unpackBlocks(rb.Get(key)) {
+			kbuf = blockEntryKey(kbuf[:0], b, k)
+			if err := idx.Delete(kbuf); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("set blocks: %w", err)
+		if len(blocks[k]) == 0 {
+			if err := rb.Delete(key); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, b := range blocks[k] {
+			kbuf = blockEntryKey(kbuf[:0], b, k)
+			if err := idx.Put(kbuf, nil); err != nil {
+				return err
+			}
+		}
+		if err := rb.Put(key, packBlocks(blocks[k])); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -63,50 +63,72 @@ func (db *DB) SetAssignments(ctx context.Context, assign map[string]string, full
 	if len(assign) == 0 && !full {
 		return nil
 	}
+	err := db.update(ctx, func(tx *bbolt.Tx) error { return db.setAssignments(ctx, tx, assign, full) })
+	if err != nil {
+		return fmt.Errorf("set assignments: %w", err)
+	}
+	return nil
+}
+
+// UpdateProfiles stores a partial assignment (as SetAssignments with full
+// unset) and the block keys of the given records (as SetBlocks) in one
+// transaction: what an incremental resolution changes.
+func (db *DB) UpdateProfiles(ctx context.Context, assign map[string]string, blocks map[string][]uint64) error {
+	err := db.update(ctx, func(tx *bbolt.Tx) error {
+		if err := db.setAssignments(ctx, tx, assign, false); err != nil {
+			return err
+		}
+		return setBlocks(tx, blocks)
+	})
+	if err != nil {
+		return fmt.Errorf("update profiles: %w", err)
+	}
+	return nil
+}
+
+// setAssignments is SetAssignments within tx.
+func (db *DB) setAssignments(ctx context.Context, tx *bbolt.Tx, assign map[string]string, full bool) error {
 	keys := make([]string, 0, len(assign))
 	for k, pid := range assign {
 		if strings.IndexByte(pid, 0) >= 0 {
-			return fmt.Errorf("set assignments: record %q: profile id %q contains 0x00", k, pid)
+			return fmt.Errorf("record %q: profile id %q contains 0x00", k, pid)
 		}
 		keys = append(keys, k)
 	}
 	// Sorted keys write bbolt pages in order, and make the work repeatable.
 	slices.Sort(keys)
 	var changed, skipped, dropped int
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		w := newWriter(tx)
-		var key, pid []byte
-		for i, k := range keys {
-			if i%ctxEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
+	w := newWriter(tx)
+	var key, pid []byte
+	for i, k := range keys {
+		if i%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			key, pid = append(key[:0], k...), append(pid[:0], assign[k]...)
-			old := w.assign.Get(key)
-			if bytes.Equal(old, pid) && old != nil {
+		}
+		key, pid = append(key[:0], k...), append(pid[:0], assign[k]...)
+		old := w.assign.Get(key)
+		if bytes.Equal(old, pid) && old != nil {
+			continue
+		}
+		if len(pid) > 0 {
+			if rec := w.records.Get(key); rec == nil || recordDeleted(rec) {
+				skipped++
 				continue
 			}
-			if len(pid) > 0 {
-				if rec := w.records.Get(key); rec == nil || recordDeleted(rec) {
-					skipped++
-					continue
-				}
-			}
-			if err := w.unassign(key); err != nil {
-				return fmt.Errorf("record %q: %w", k, err)
-			}
-			if len(pid) == 0 {
-				continue
-			}
-			if err := w.assignTo(key, pid); err != nil {
-				return fmt.Errorf("record %q: %w", k, err)
-			}
-			changed++
 		}
-		if !full {
-			return w.finish()
+		if err := w.unassign(key); err != nil {
+			return fmt.Errorf("record %q: %w", k, err)
 		}
+		if len(pid) == 0 {
+			continue
+		}
+		if err := w.assignTo(key, pid); err != nil {
+			return fmt.Errorf("record %q: %w", k, err)
+		}
+		changed++
+	}
+	if full {
 		var drop [][]byte
 		c := w.assign.Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -120,10 +142,9 @@ func (db *DB) SetAssignments(ctx context.Context, assign map[string]string, full
 			}
 		}
 		dropped = len(drop)
-		return w.finish()
-	})
-	if err != nil {
-		return fmt.Errorf("set assignments: %w", err)
+	}
+	if err := w.finish(); err != nil {
+		return err
 	}
 	db.lg.Debug("assignments stored", "given", len(assign), "full", full,
 		"changed", changed, "dropped", dropped, "skipped_not_live", skipped)

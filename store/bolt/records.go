@@ -181,6 +181,35 @@ func (db *DB) Record(ctx context.Context, key string) (customer.Record, error) {
 	return r, nil
 }
 
+// Records calls fn for each of the records with the given keys that
+// exists, live or deleted, in one read transaction, and stops at fn's
+// first error. The *Record is reused as in ForEachRecord.
+func (db *DB) Records(ctx context.Context, keys []string, fn func(*customer.Record) error) error {
+	return db.view(ctx, func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketRecords)
+		var r customer.Record
+		for i, k := range keys {
+			if i%ctxEvery == ctxEvery-1 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			v := b.Get([]byte(k))
+			if v == nil {
+				continue
+			}
+			r = customer.Record{}
+			if err := decodeRecord(v, &r); err != nil {
+				return fmt.Errorf("record %q: %w", k, err)
+			}
+			if err := fn(&r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // ForEachRecord calls fn for every live (not deleted) record in key order,
 // within one read transaction, and stops at fn's first error, which it
 // returns.
