@@ -126,6 +126,12 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 			return nil, fmt.Errorf("resolver: estimate u: %w", err)
 		}
 	}
+	if !trained {
+		// A given model blocks on the fields it compares, as Keyer does,
+		// however few of the records (a profile being re-resolved) carry
+		// them.
+		has = modelFields(m)
+	}
 	bl, err := r.blocker(m, sc, has)
 	if err != nil {
 		return nil, err
@@ -302,6 +308,20 @@ func (r *Resolver) blocker(m *Model, sc *scorer, has [numKinds]bool) (*blocker, 
 		return nil, fmt.Errorf("resolver: no usable blocking rule among %v for fields %v", names, m.comparisonNames())
 	}
 	return bl, nil
+}
+
+// modelFields reports which field kinds model m compares, counting the
+// parts of the address comparison.
+func modelFields(m *Model) [numKinds]bool {
+	var has [numKinds]bool
+	for _, c := range m.Comparisons {
+		k, _, _ := parseComparison(c.Name)
+		has[k] = true
+		if k == kPlace {
+			has[kAddress1], has[kPostcode], has[kLocality] = true, true, true
+		}
+	}
+	return has
 }
 
 // comparisonNames lists the model's comparisons.

@@ -453,3 +453,32 @@ func TestAssignIDs(t *testing.T) {
 		t.Errorf("fresh ids depend on member order: %s, %s", a[0], b[0])
 	}
 }
+
+// TestResolveSubsetWithModel re-resolves a few records under a given
+// model, as incremental resolution does with the profiles a change
+// touches: blocking follows the model's fields, not how many of these
+// records carry them.
+func TestResolveSubsetWithModel(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		recs     []customer.Record
+		profiles int
+	}{
+		{"one record", []customer.Record{rec("1", "ann", "lee", "", "ann@lee.org", "", "")}, 1},
+		{"two with one email", []customer.Record{
+			rec("1", "ann", "lee", "", "ann@lee.org", "+61291234567", ""),
+			rec("2", "ann", "lee", "", "ann@lee.org", "", ""),
+		}, 1},
+		{"two strangers", []customer.Record{
+			rec("1", "ann", "lee", "1980-01-01", "", "", ""),
+			rec("2", "bob", "ray", "", "bob@ray.org", "", ""),
+		}, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := resolve(t, Options{}, tt.recs, nil)
+			if res.Profiles != tt.profiles {
+				t.Errorf("%d profiles, want %d: %v", res.Profiles, tt.profiles, res.Assign)
+			}
+		})
+	}
+}
