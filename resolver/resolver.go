@@ -7,11 +7,15 @@
 // expectation–maximisation on the candidates (no labels needed), exact
 // agreement on a value is adjusted by how common the value is, and pairs
 // whose posterior match probability reaches the threshold are linked.
+// Every estimate is blended with a default (per-level m and u, a prior of
+// 1/N, a default share per value) by pseudo-counts, so that a handful of
+// records gets a sensible model and many records get their own.
 // Links join records into clusters strongest first, refusing merges that
 // would put conflicting records (different strong identifiers, dates of
-// birth or given names, with a low match probability) or a cannot-link
-// pair into one cluster, so that chains through a shared household
-// phone or email do not merge people.
+// birth or given names, with a low match probability; members of one
+// household, told apart by their given names and birth dates) or a
+// cannot-link pair into one cluster, so that chains through a shared
+// household address, phone or email do not merge people.
 package resolver
 
 import (
