@@ -1,11 +1,11 @@
 package resolver
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
 	"slices"
-	"sort"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -252,9 +252,13 @@ func (bl *blocker) build(fs []features, maxBlock int) ([]group, []OversizedBlock
 		key uint64
 		rec int32
 	}
+	// One key list serves every rule, and each rule's blocks share one
+	// array of members, so that a million records make a few large
+	// allocations rather than millions of small ones.
+	list := make([]kr, 0, len(fs))
 	for r, rule := range bl.rules {
 		keys := make([][2]uint64, len(fs))
-		var list []kr
+		list = list[:0]
 		for i := range fs {
 			keys[i] = rule.keys(&fs[i])
 			for _, k := range keys[i] {
@@ -265,27 +269,40 @@ func (bl *blocker) build(fs []features, maxBlock int) ([]group, []OversizedBlock
 		}
 		bl.keys[r] = keys
 		bl.over[r] = make(map[uint64]bool)
-		sort.Slice(list, func(i, j int) bool {
-			if list[i].key != list[j].key {
-				return list[i].key < list[j].key
+		slices.SortFunc(list, func(a, b kr) int {
+			if c := cmp.Compare(a.key, b.key); c != 0 {
+				return c
 			}
-			return list[i].rec < list[j].rec
+			return cmp.Compare(a.rec, b.rec)
 		})
-		for s := 0; s < len(list); {
+		blockEnd := func(s int) int {
 			e := s + 1
 			for e < len(list) && list[e].key == list[s].key {
 				e++
 			}
+			return e
+		}
+		size := 0
+		for s := 0; s < len(list); {
+			e := blockEnd(s)
+			if n := e - s; n > 1 && n <= maxBlock {
+				size += n
+			}
+			s = e
+		}
+		arena := make([]int32, 0, size)
+		for s := 0; s < len(list); {
+			e := blockEnd(s)
 			switch n := e - s; {
 			case n > maxBlock:
 				bl.over[r][list[s].key] = true
 				over = append(over, OversizedBlock{Rule: rule.name, Key: rule.describe(&fs[list[s].rec]), Records: n})
 			case n > 1:
-				members := make([]int32, n)
-				for i := range members {
-					members[i] = list[s+i].rec
+				start := len(arena)
+				for i := s; i < e; i++ {
+					arena = append(arena, list[i].rec)
 				}
-				groups = append(groups, group{rule: r, key: list[s].key, members: members})
+				groups = append(groups, group{rule: r, key: list[s].key, members: arena[start:len(arena):len(arena)]})
 			}
 			s = e
 		}
