@@ -28,15 +28,7 @@ func (r *Resolver) Keyer(m *Model) (*Keyer, error) {
 	if err != nil {
 		return nil, err
 	}
-	var has [numKinds]bool
-	for _, c := range m.Comparisons {
-		k, _, _ := parseComparison(c.Name)
-		has[k] = true
-		if k == kPlace {
-			has[kAddress1], has[kPostcode], has[kLocality] = true, true, true
-		}
-	}
-	bl, err := r.blocker(m, sc, has)
+	bl, err := r.blocker(m, sc, modelFields(m))
 	if err != nil {
 		return nil, err
 	}

@@ -93,16 +93,21 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	res := &Result{Assign: make(map[string]string, len(recs))}
 	m := r.opts.Model
 	var idKinds []string
+	var nn nicknames
 	if m == nil {
 		idKinds = identifierKinds(recs, minShare, maxComparisons-int(kIdentifier))
+		nn = newNicknames()
 	} else {
 		if err := m.validate(); err != nil {
 			return nil, err
 		}
-		sc, _ := m.compile()
-		idKinds = sc.idKind
+		sc, err := m.compile()
+		if err != nil {
+			return nil, err
+		}
+		idKinds, nn = sc.idKind, sc.nick
 	}
-	fs, err := prepareAll(ctx, recs, idKinds)
+	fs, err := prepareAll(ctx, recs, idKinds, nn)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +122,9 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 		m = &Model{Comparisons: comps, Lambda: initialLambda}
 		m.TF = termFrequencies(fs, comps)
 	}
-	sc, err := m.rebuild()
+	// A given model is compiled once and reused across resolutions (an
+	// incremental one resolves a few records at a time).
+	sc, err := m.compile()
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +258,7 @@ const maxTrainPairs = 2000000
 const minShare = 0.01
 
 // prepareAll computes every record's features on all cores.
-func prepareAll(ctx context.Context, recs []customer.Record, idKinds []string) ([]features, error) {
+func prepareAll(ctx context.Context, recs []customer.Record, idKinds []string, nn nicknames) ([]features, error) {
 	fs := make([]features, len(recs))
 	workers := runtime.GOMAXPROCS(0)
 	g, ctx := errgroup.WithContext(ctx)
@@ -259,7 +266,6 @@ func prepareAll(ctx context.Context, recs []customer.Record, idKinds []string) (
 	for s := 0; s < len(recs); s += step {
 		e := min(s+step, len(recs))
 		g.Go(func() error {
-			nn := newNicknames()
 			for i := s; i < e; i++ {
 				if i%4096 == 0 && ctx.Err() != nil {
 					return ctx.Err()
