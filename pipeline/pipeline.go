@@ -141,28 +141,36 @@ func (p *Pipeline) Sync(ctx context.Context, only string) (*SyncSummary, error) 
 }
 
 // EnsureSynced syncs every configured source the store has never synced,
-// then resolves if any record changed.
+// then brings the profiles up to date if any record changed.
 func (p *Pipeline) EnsureSynced(ctx context.Context) error {
+	changed, err := p.SyncMissing(ctx)
+	if err != nil || len(changed) == 0 {
+		return err
+	}
+	_, err = p.resolveChanged(ctx, changed)
+	return err
+}
+
+// SyncMissing syncs every configured source the store has never synced,
+// without resolving, and returns the keys of the records it changed. A
+// caller that resolves everything next (scv resolve) saves a resolution.
+func (p *Pipeline) SyncMissing(ctx context.Context) ([]string, error) {
 	var changed []string
 	for _, src := range p.cfg.Sources {
 		cp, err := p.db.Checkpoint(ctx, src.Name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if cp != "" {
 			continue
 		}
 		s, err := p.SyncSource(ctx, src)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		changed = append(changed, s.changed...)
 	}
-	if len(changed) == 0 {
-		return nil
-	}
-	_, err := p.resolveChanged(ctx, changed)
-	return err
+	return changed, nil
 }
 
 // SyncSource reads one source into the store: new and changed rows are

@@ -40,7 +40,7 @@ func (p *Pipeline) Resolve(ctx context.Context) (*ResolveSummary, error) {
 	}
 	recs := make([]customer.Record, 0, live)
 	err = p.db.ForEachRecord(ctx, func(r *customer.Record) error {
-		recs = append(recs, *r)
+		recs = append(recs, matchingView(r))
 		if len(recs)%50000 == 0 {
 			p.progress(Progress{Stage: "resolve", Done: len(recs)})
 		}
@@ -142,4 +142,22 @@ func (p *Pipeline) resolverOptions() resolver.Options {
 		Blocking:     rc.Blocking,
 		MaxBlockSize: rc.MaxBlockSize,
 	}
+}
+
+// matchingView returns what of r the resolver reads: its key, the normal
+// form and status of each value, and its identifiers. Dropping raw values,
+// reasons, consent and attributes lets a full resolution of a million
+// records hold a good deal less memory.
+func matchingView(r *customer.Record) customer.Record {
+	v := customer.Record{Source: r.Source, ID: r.ID, Identifiers: r.Identifiers}
+	for f := range r.Fields {
+		v.Fields[f] = customer.Value{Norm: r.Fields[f].Norm, Status: r.Fields[f].Status}
+	}
+	if len(r.Extra) > 0 {
+		v.Extra = make([]customer.Extra, len(r.Extra))
+		for i, e := range r.Extra {
+			v.Extra[i] = customer.Extra{Field: e.Field, Value: customer.Value{Norm: e.Value.Norm, Status: e.Value.Status}}
+		}
+	}
+	return v
 }

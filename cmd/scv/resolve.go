@@ -24,7 +24,7 @@ func runResolve(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer p.Close()
-	if err := p.EnsureSynced(ctx); err != nil {
+	if _, err := p.SyncMissing(ctx); err != nil {
 		a.endProgress()
 		return err
 	}
