@@ -27,9 +27,11 @@ import (
 )
 
 // defaultMemoryLimit is the soft heap limit when GOMEMLIMIT is unset. A
-// full resolution of a million records holds a few gigabytes live; without
-// a limit the collector lets the heap grow to twice that before it runs.
-const defaultMemoryLimit = 3 << 30
+// full resolution of a million records holds about 2.3 GB live; without a
+// limit the collector lets the heap grow to twice that before it runs,
+// and bbolt's mapping of the store file comes on top. Larger stores set
+// GOMEMLIMIT higher.
+const defaultMemoryLimit = 2560 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
