@@ -262,7 +262,7 @@ func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSum
 		sum.Quality = &rep.Sources[0]
 		for _, w := range sum.Quality.WorstRows {
 			for _, pr := range w.Problems {
-				lg.Warn("invalid value", "row", pr.Row, "id", pr.ID, "field", pr.Field, "raw", pr.Raw, "reason", pr.Reason)
+				lg.Info("invalid value", "row", pr.Row, "id", pr.ID, "field", pr.Field, "raw", pr.Raw, "reason", pr.Reason)
 			}
 		}
 	}

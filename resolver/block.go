@@ -20,6 +20,7 @@ const (
 	RulePhone          = "phone"           // same phone number
 	RuleDOBFamily      = "dob_family"      // same date of birth and family-name sound
 	RuleDOBGiven       = "dob_given"       // same date of birth and given-name sound
+	RuleDOBInitials    = "dob_initials"    // same date of birth and name initials, in either order
 	RulePostcodeFamily = "postcode_family" // same postcode and family-name initial
 	RuleName           = "name"            // same given- and family-name sounds, in either order
 	RuleLocalityFamily = "locality_family" // same locality and family-name sound
@@ -33,7 +34,7 @@ const (
 // BlockingRules returns the names of all blocking rules, in the order the
 // default set applies them.
 func BlockingRules() []string {
-	return []string{RuleIdentifier, RuleEmail, RuleEmailLocal, RulePhone, RuleDOBFamily, RuleDOBGiven,
+	return []string{RuleIdentifier, RuleEmail, RuleEmailLocal, RulePhone, RuleDOBFamily, RuleDOBGiven, RuleDOBInitials,
 		RulePostcodeFamily, RuleName, RuleLocalityFamily, RuleDOBPostcode, RuleDOBLocality, RuleAddress, RuleStreet, RuleDOBNumber}
 }
 
@@ -45,6 +46,7 @@ var ruleNeeds = map[string][]kind{
 	RulePhone:          {kPhone},
 	RuleDOBFamily:      {kDOB, kFamily},
 	RuleDOBGiven:       {kDOB, kGiven},
+	RuleDOBInitials:    {kDOB, kGiven, kFamily},
 	RulePostcodeFamily: {kPostcode, kFamily},
 	RuleName:           {kGiven, kFamily},
 	RuleLocalityFamily: {kLocality, kFamily},
@@ -97,12 +99,6 @@ func (h hash64) str(s string) hash64 {
 // phones); zero means no key.
 func (r blockRule) keys(f *features) [2]uint64 {
 	h := fnvOffset.str(r.String())
-	first := func(s string) string {
-		if s == "" {
-			return ""
-		}
-		return s[:1]
-	}
 	var out [2]uint64
 	one := func(parts ...string) {
 		for _, p := range parts {
@@ -144,8 +140,14 @@ func (r blockRule) keys(f *features) [2]uint64 {
 		one(f.dob, f.familyPh)
 	case RuleDOBGiven:
 		one(f.dob, f.givenPh)
+	case RuleDOBInitials:
+		a, b := initial(f.given), initial(f.family)
+		if b < a {
+			a, b = b, a
+		}
+		one(f.dob, a, b)
 	case RulePostcodeFamily:
-		one(f.postcode, first(f.family))
+		one(f.postcode, initial(f.family))
 	case RuleName:
 		a, b := f.givenPh, f.familyPh
 		if b < a {
@@ -189,6 +191,8 @@ func (r blockRule) describe(f *features) string {
 		return f.dob + " " + f.familyPh
 	case RuleDOBGiven:
 		return f.dob + " " + f.givenPh
+	case RuleDOBInitials:
+		return f.dob + " " + initial(f.given) + initial(f.family)
 	case RulePostcodeFamily:
 		return f.postcode + " " + f.family
 	case RuleName:
@@ -207,6 +211,14 @@ func (r blockRule) describe(f *features) string {
 		return f.dob + " " + firstWord(f.addr1)
 	}
 	return ""
+}
+
+// initial returns the first byte of s, or "" for an empty s.
+func initial(s string) string {
+	if s == "" {
+		return ""
+	}
+	return s[:1]
 }
 
 // firstWord returns s up to its first space.
