@@ -91,18 +91,24 @@ func (p *Pipeline) resolveIncremental(ctx context.Context, m *resolver.Model, ch
 	var oversized int
 	for _, key := range changed {
 		rec, err := p.db.Record(ctx, key)
-		if errors.Is(err, customer.ErrNotFound) || err == nil && rec.Deleted {
+		if errors.Is(err, customer.ErrNotFound) {
 			blocks[key] = nil
-			touched = append(touched, key)
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
 		keys := keyer.Keys(&rec, nil)
-		blocks[key] = keys
-		subset[key] = &rec
 		touched = append(touched, key)
+		if rec.Deleted {
+			// The store has taken a deleted record out of its profile;
+			// the records it linked to find that profile, whose rest
+			// may now fall apart.
+			blocks[key] = nil
+		} else {
+			blocks[key] = keys
+			subset[key] = &rec
+		}
 		cands, over, err := p.candidates(ctx, key, keys, keyer.MaxBlockSize())
 		if err != nil {
 			return nil, err

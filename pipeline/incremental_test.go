@@ -165,3 +165,52 @@ func BenchmarkIncrementalRecord(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
+
+// TestIncrementalDeleteSplits deletes the record that chained two others
+// into one profile: the incremental resolution must split them, as a full
+// one would.
+func TestIncrementalDeleteSplits(t *testing.T) {
+	ctx := context.Background()
+	filler := "C10,Bob,Ray,bob@example.com,07700 900010\n" +
+		"C11,Cat,Fox,cat@example.com,07700 900011\n" +
+		"C12,Dan,Orr,dan@example.com,07700 900012\n" +
+		"C13,Eve,Kim,eve@example.com,07700 900013\n"
+	crm := "id,first,last,email,phone\n" +
+		"C1,Ann,Lee,ann.lee@example.com,\n" +
+		"C2,Ann,Lee,ann.lee@example.com,07700 900001\n" +
+		"C3,,Lee,,07700 900001\n" + filler
+	p, dir := setup(t, crm, "ref,name,mail\nS1,Gus Tan,gus@example.com\n")
+	if _, err := p.Sync(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	before, err := p.DB().AssignmentsOf(ctx, []string{"crm/C1", "crm/C2", "crm/C3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before["crm/C1"] != before["crm/C2"] || before["crm/C2"] != before["crm/C3"] {
+		t.Fatalf("C1, C2 and C3 should start in one profile: %v", before)
+	}
+	write(t, dir, "crm.csv", "id,first,last,email,phone\n"+
+		"C1,Ann,Lee,ann.lee@example.com,\n"+
+		"C3,,Lee,,07700 900001\n"+filler)
+	sum, err := p.Sync(ctx, "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Resolve == nil || !sum.Resolve.Incremental {
+		t.Fatalf("sync resolved %+v, want incrementally", sum.Resolve)
+	}
+	after, err := p.DB().AssignmentsOf(ctx, []string{"crm/C1", "crm/C2", "crm/C3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after["crm/C1"] == after["crm/C3"] {
+		t.Errorf("C1 and C3 still share profile %s after C2, which chained them, was deleted", after["crm/C1"])
+	}
+	if _, ok := after["crm/C2"]; ok {
+		t.Error("deleted C2 is still assigned")
+	}
+	if after["crm/C1"] != before["crm/C1"] && after["crm/C3"] != before["crm/C3"] {
+		t.Errorf("neither part kept the profile id %s: %v", before["crm/C1"], after)
+	}
+}
