@@ -34,7 +34,7 @@ type Options struct {
 
 // Progress reports how far a long step has come.
 type Progress struct {
-	Stage  string // "sync" or "resolve"
+	Stage  string // "sync", or "resolve: " and the step
 	Source string // the source being synced; empty while resolving
 	Done   int    // rows or records handled so far
 }

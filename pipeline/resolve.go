@@ -42,7 +42,7 @@ func (p *Pipeline) Resolve(ctx context.Context) (*ResolveSummary, error) {
 	err = p.db.ForEachRecord(ctx, func(r *customer.Record) error {
 		recs = append(recs, matchingView(r))
 		if len(recs)%50000 == 0 {
-			p.progress(Progress{Stage: "resolve", Done: len(recs)})
+			p.progress(Progress{Stage: "resolve: loading", Done: len(recs)})
 		}
 		return nil
 	})
@@ -57,9 +57,11 @@ func (p *Pipeline) Resolve(ctx context.Context) (*ResolveSummary, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.progress(Progress{Stage: "resolve: storing profiles"})
 	if err := p.db.SetAssignments(ctx, res.Assign, true); err != nil {
 		return nil, err
 	}
+	p.progress(Progress{Stage: "resolve: indexing blocks"})
 	if err := p.saveModel(ctx, res.Model, recs); err != nil {
 		return nil, err
 	}
@@ -141,6 +143,7 @@ func (p *Pipeline) resolverOptions() resolver.Options {
 		CannotLink:   rc.CannotLink,
 		Blocking:     rc.Blocking,
 		MaxBlockSize: rc.MaxBlockSize,
+		Stage:        func(s string) { p.progress(Progress{Stage: "resolve: " + s}) },
 	}
 }
 

@@ -47,6 +47,10 @@ type Options struct {
 	// default: in data whose duplicates may carry a wrong given name and
 	// no birth date at the same address (Febrl's) it splits true matches.
 	SplitHouseholds bool
+	// Stage, when set, is called as resolution enters each of its steps
+	// ("preparing", "estimating u", "blocking", "training", "scoring",
+	// "clustering"), so that a long run can show where it is.
+	Stage func(stage string)
 	// Model is a trained model to use instead of training one on the
 	// records; nil means train.
 	Model *Model
@@ -92,6 +96,11 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	lg := r.opts.Logger
 	res := &Result{Assign: make(map[string]string, len(recs))}
 	m := r.opts.Model
+	stage := r.opts.Stage
+	if stage == nil {
+		stage = func(string) {}
+	}
+	stage("preparing")
 	var idKinds []string
 	var nn nicknames
 	if m == nil {
@@ -133,6 +142,7 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	}
 	trained := r.opts.Model == nil
 	if trained && len(fs) > 1 {
+		stage("estimating u")
 		if err := estimateU(ctx, fs, m, sc); err != nil {
 			return nil, fmt.Errorf("resolver: estimate u: %w", err)
 		}
@@ -147,12 +157,14 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	if err != nil {
 		return nil, err
 	}
+	stage("blocking")
 	groups, over := bl.build(fs, r.opts.MaxBlockSize)
 	res.Oversized = over
 	for _, o := range over {
 		lg.Debug("oversized block skipped", "rule", o.Rule, "key", o.Key, "records", o.Records)
 	}
 	if trained {
+		stage("training")
 		// EM learns from a deterministic sample of the candidate pairs,
 		// so that memory stays bounded however many pairs the blocks
 		// hold; the prior scales the sample back to all of them.
@@ -174,6 +186,7 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 		lg.Debug("model trained", "pairs", len(cands), "of", n, "iterations", m.Iterations, "lambda", m.Lambda)
 	}
 	res.Model = m
+	stage("scoring")
 	edges, n, err := walk(ctx, bl, groups, func(i, j int32, out []edge) []edge {
 		g := sc.gamma(&fs[i], &fs[j])
 		if w := sc.weight(g, &fs[i], &fs[j]); probability(w) >= r.opts.Threshold {
@@ -185,6 +198,7 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 		return nil, fmt.Errorf("resolver: score: %w", err)
 	}
 	res.Candidates, res.Links = n, len(edges)
+	stage("clustering")
 
 	index := make(map[string]int32, len(recs))
 	for i := range recs {

@@ -12,11 +12,13 @@ import (
 type progressState struct {
 	mu      sync.Mutex
 	last    time.Time
+	what    string // the step last shown
 	printed bool
 }
 
-// progress shows how far a long step has come on a terminal, at most ten
-// times a second, on one line that each report rewrites. Without a
+// progress shows how far a long step has come on a terminal, on one line
+// that each report rewrites: every new step, and within a step at most ten
+// updates a second. Without a
 // terminal it prints nothing: the structured log lines carry the figures.
 func (a *app) progress(p pipeline.Progress) {
 	if !a.interactive {
@@ -24,15 +26,18 @@ func (a *app) progress(p pipeline.Progress) {
 	}
 	a.prog.mu.Lock()
 	defer a.prog.mu.Unlock()
-	now := time.Now()
-	if now.Sub(a.prog.last) < 100*time.Millisecond {
-		return
-	}
-	a.prog.last = now
-	a.prog.printed = true
 	what := p.Stage
 	if p.Source != "" {
 		what += " " + p.Source
+	}
+	now := time.Now()
+	if what == a.prog.what && now.Sub(a.prog.last) < 100*time.Millisecond {
+		return
+	}
+	a.prog.last, a.prog.what, a.prog.printed = now, what, true
+	if p.Done == 0 {
+		fmt.Fprintf(a.stderr, "\r\x1b[K%s…", what)
+		return
 	}
 	fmt.Fprintf(a.stderr, "\r\x1b[K%s: %d records", what, p.Done)
 }
