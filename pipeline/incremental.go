@@ -24,13 +24,9 @@ const maxIncrementalShare = 0.05
 // few, only the profiles the changed records touch are resolved again;
 // otherwise every record is.
 func (p *Pipeline) resolveChanged(ctx context.Context, changed []string) (*ResolveSummary, error) {
-	stats, err := p.db.Sources(ctx)
+	live, err := p.liveRecords(ctx)
 	if err != nil {
 		return nil, err
-	}
-	live := 0
-	for _, st := range stats {
-		live += st.Records
 	}
 	if float64(len(changed)) > maxIncrementalShare*float64(live) && len(changed) > 1000 {
 		return p.Resolve(ctx)
@@ -48,14 +44,10 @@ func (p *Pipeline) resolveChanged(ctx context.Context, changed []string) (*Resol
 // indexedModel returns the stored model when the block index was built
 // with it, or nil.
 func (p *Pipeline) indexedModel(ctx context.Context) (*resolver.Model, error) {
-	m, err := p.Model(ctx)
+	m, enc, err := p.storedModel(ctx)
 	if errors.Is(err, customer.ErrNotFound) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	enc, err := p.db.Meta(ctx, modelKey)
 	if err != nil {
 		return nil, err
 	}

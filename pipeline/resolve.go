@@ -30,13 +30,9 @@ func (p *Pipeline) Resolve(ctx context.Context) (*ResolveSummary, error) {
 	// Size the slice from the store's counters: growing it by appending
 	// would copy every record several times and, at a million records,
 	// hold gigabytes of dead copies at the peak.
-	stats, err := p.db.Sources(ctx)
+	live, err := p.liveRecords(ctx)
 	if err != nil {
 		return nil, err
-	}
-	live := 0
-	for _, st := range stats {
-		live += st.Records
 	}
 	recs := make([]customer.Record, 0, live)
 	err = p.db.ForEachRecord(ctx, func(r *customer.Record) error {
@@ -120,18 +116,38 @@ func (p *Pipeline) saveModel(ctx context.Context, m *resolver.Model, recs []cust
 // Model returns the model trained by the last resolution, or
 // customer.ErrNotFound when the store has never been resolved.
 func (p *Pipeline) Model(ctx context.Context) (*resolver.Model, error) {
+	m, _, err := p.storedModel(ctx)
+	return m, err
+}
+
+// storedModel returns the stored model and its encoding.
+func (p *Pipeline) storedModel(ctx context.Context) (*resolver.Model, []byte, error) {
 	b, err := p.db.Meta(ctx, modelKey)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if b == nil {
-		return nil, fmt.Errorf("trained model: %w (run scv resolve first)", customer.ErrNotFound)
+		return nil, nil, fmt.Errorf("trained model: %w (run scv resolve first)", customer.ErrNotFound)
 	}
 	m := new(resolver.Model)
 	if err := m.UnmarshalBinary(b); err != nil {
-		return nil, fmt.Errorf("decode the stored model: %w", err)
+		return nil, nil, fmt.Errorf("decode the stored model: %w", err)
 	}
-	return m, nil
+	return m, b, nil
+}
+
+// liveRecords returns the number of live records, from the store's
+// counters.
+func (p *Pipeline) liveRecords(ctx context.Context) (int, error) {
+	stats, err := p.db.Sources(ctx)
+	if err != nil {
+		return 0, err
+	}
+	live := 0
+	for _, st := range stats {
+		live += st.Records
+	}
+	return live, nil
 }
 
 func (p *Pipeline) resolverOptions() resolver.Options {
