@@ -51,14 +51,6 @@ func (a *app) genProgress(total int) func(done int) {
 		return nil
 	}
 	return func(done int) {
-		a.prog.mu.Lock()
-		defer a.prog.mu.Unlock()
-		now := time.Now()
-		if now.Sub(a.prog.last) < 100*time.Millisecond {
-			return
-		}
-		a.prog.last = now
-		a.prog.printed = true
-		fmt.Fprintf(a.stderr, "\r\x1b[Kgenerating: %d of %d customers (%d%%)", done, total, done*100/total)
+		a.showProgress("generating", fmt.Sprintf("generating: %d of %d customers (%d%%)", done, total, done*100/total))
 	}
 }

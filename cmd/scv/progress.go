@@ -16,30 +16,36 @@ type progressState struct {
 	printed bool
 }
 
-// progress shows how far a long step has come on a terminal, on one line
-// that each report rewrites: every new step, and within a step at most ten
-// updates a second. Without a
-// terminal it prints nothing: the structured log lines carry the figures.
+// progress shows how far a pipeline step has come on a terminal. Without
+// a terminal it prints nothing: the structured log lines carry the
+// figures.
 func (a *app) progress(p pipeline.Progress) {
+	what := p.Stage
+	if p.Source != "" {
+		what += " " + p.Source
+	}
+	if p.Done == 0 {
+		a.showProgress(what, what+"…")
+		return
+	}
+	a.showProgress(what, fmt.Sprintf("%s: %d records", what, p.Done))
+}
+
+// showProgress rewrites the progress line with line when a person is
+// watching: at once for a new step what, and within a step at most ten
+// times a second.
+func (a *app) showProgress(what, line string) {
 	if !a.interactive {
 		return
 	}
 	a.prog.mu.Lock()
 	defer a.prog.mu.Unlock()
-	what := p.Stage
-	if p.Source != "" {
-		what += " " + p.Source
-	}
 	now := time.Now()
 	if what == a.prog.what && now.Sub(a.prog.last) < 100*time.Millisecond {
 		return
 	}
 	a.prog.last, a.prog.what, a.prog.printed = now, what, true
-	if p.Done == 0 {
-		fmt.Fprintf(a.stderr, "\r\x1b[K%s…", what)
-		return
-	}
-	fmt.Fprintf(a.stderr, "\r\x1b[K%s: %d records", what, p.Done)
+	fmt.Fprintf(a.stderr, "\r\x1b[K%s", line)
 }
 
 // endProgress clears the progress line, if one was printed.
