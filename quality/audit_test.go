@@ -121,14 +121,21 @@ func TestComputeOnSyncedStore(t *testing.T) {
 	}
 	for _, f := range s.Fields {
 		if f.Name == "email" {
-			want := quality.Sample{Source: "crm", Row: 3, ID: "C2", Field: "email", Raw: "john.smith@", Reason: f.Samples[0].Reason}
-			if len(f.Samples) != 1 || f.Samples[0] != want || want.Reason == "" {
-				t.Errorf("email samples = %+v, want %+v with a reason", f.Samples, want)
+			if len(f.Samples) != 1 {
+				t.Fatalf("email samples = %+v, want one", f.Samples)
+			}
+			got := f.Samples[0]
+			want := quality.Sample{Source: "crm", Row: 3, ID: "C2", Field: "email", Raw: "john.smith@", Reason: got.Reason}
+			if got != want || got.Reason == "" {
+				t.Errorf("email sample = %+v, want %+v with a reason", got, want)
 			}
 		}
 	}
 	// Worst rows: row 4 (C3: a bad phone, four fields missing), row 5 (C4:
 	// an impossible date, no town), row 3 (C2: a malformed email).
+	if len(rep.WorstOffenders) < 3 {
+		t.Fatalf("worst offenders = %+v, want at least 3", rep.WorstOffenders)
+	}
 	var worst []int64
 	for _, o := range rep.WorstOffenders[:3] {
 		worst = append(worst, o.Row)

@@ -191,7 +191,6 @@ func BenchmarkCompute(b *testing.B) {
 	}
 	opts := Options{Now: testNow, Sources: []Source{{Name: "crm", Trust: 0.9}, {Name: "shop", Trust: 0.5}}}
 	b.ReportAllocs()
-	b.ResetTimer()
 	for b.Loop() {
 		if _, err := Compute(ctx, db, opts); err != nil {
 			b.Fatal(err)

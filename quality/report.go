@@ -160,7 +160,14 @@ func (t *Tally) Report() *Report {
 func (t *Tally) report(pa *profileStats) *Report {
 	rep := &Report{GeneratedAt: t.opts.Now.UTC()}
 	ordered := slices.Clone(t.sources)
-	nconf := len(t.opts.Sources)
+	// Configured sources come first, in configuration order (a name
+	// configured twice counts once); the others follow by name.
+	nconf := 0
+	for _, s := range t.sources {
+		if s.known {
+			nconf++
+		}
+	}
 	slices.SortStableFunc(ordered[nconf:], func(a, b *sourceTally) int { return cmp.Compare(a.cfg.Name, b.cfg.Name) })
 	for _, s := range ordered {
 		sr := t.sourceReport(s, pa)

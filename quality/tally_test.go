@@ -2,6 +2,7 @@ package quality
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -217,7 +218,6 @@ func BenchmarkTallyAdd(b *testing.B) {
 	tl := NewTally(Options{Sources: []Source{src}, Now: testNow})
 	r := typicalRecord()
 	b.ReportAllocs()
-	b.ResetTimer()
 	for b.Loop() {
 		tl.Add(r)
 	}
@@ -242,7 +242,6 @@ func BenchmarkNormalizeAndTally(b *testing.B) {
 	r := *raw
 	r.Identifiers = map[string]customer.Value{}
 	b.ReportAllocs()
-	b.ResetTimer()
 	for b.Loop() {
 		r.Fields = raw.Fields
 		r.Identifiers["loyalty_id"] = raw.Identifiers["loyalty_id"]
@@ -250,4 +249,22 @@ func BenchmarkNormalizeAndTally(b *testing.B) {
 		tl.Add(&r)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// TestTallyDuplicateSourceNames: a source configured twice is reported
+// once, in configuration order, and the unconfigured ones follow by name.
+func TestTallyDuplicateSourceNames(t *testing.T) {
+	if rep := NewTally(Options{Sources: []Source{{Name: "a"}, {Name: "a"}}}).Report(); len(rep.Sources) != 1 {
+		t.Errorf("%d sources reported, want 1", len(rep.Sources))
+	}
+	tl := NewTally(Options{Sources: []Source{{Name: "a"}, {Name: "a"}, {Name: "c"}}})
+	tl.Add(&customer.Record{Source: "z", ID: "1"})
+	tl.Add(&customer.Record{Source: "b", ID: "1"})
+	var names []string
+	for _, s := range tl.Report().Sources {
+		names = append(names, s.Name)
+	}
+	if want := []string{"a", "c", "b", "z"}; !slices.Equal(names, want) {
+		t.Errorf("sources %v, want %v", names, want)
+	}
 }

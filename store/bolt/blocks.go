@@ -100,16 +100,8 @@ func (db *DB) ReplaceBlocks(ctx context.Context, blocks map[string][]uint64) err
 	return nil
 }
 
-// SetBlocks replaces the block keys of the given records in one
-// transaction; an empty list takes a record out of the index.
-func (db *DB) SetBlocks(ctx context.Context, blocks map[string][]uint64) error {
-	if err := db.update(ctx, func(tx *bbolt.Tx) error { return setBlocks(tx, blocks) }); err != nil {
-		return fmt.Errorf("set blocks: %w", err)
-	}
-	return nil
-}
-
-// setBlocks is SetBlocks within tx.
+// setBlocks replaces the block keys of the given records within tx; an
+// empty list takes a record out of the index.
 func setBlocks(tx *bbolt.Tx, blocks map[string][]uint64) error {
 	keys := make([]string, 0, len(blocks))
 	for k := range blocks {

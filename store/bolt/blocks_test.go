@@ -49,17 +49,17 @@ func TestBlockIndex(t *testing.T) {
 	}
 
 	// A record's new keys replace its old ones; an empty list removes it.
-	if err := db.SetBlocks(ctx, map[string][]uint64{"a/1": {30}, "a/2": nil}); err != nil {
+	if err := db.UpdateProfiles(ctx, nil, map[string][]uint64{"a/1": {30}, "a/2": nil}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := members(10, 0); got != nil {
-		t.Errorf("block 10 after SetBlocks = %v, want empty", got)
+		t.Errorf("block 10 after UpdateProfiles = %v, want empty", got)
 	}
 	if got, _ := members(20, 0); !slices.Equal(got, []string{"b/1"}) {
-		t.Errorf("block 20 after SetBlocks = %v, want [b/1]", got)
+		t.Errorf("block 20 after UpdateProfiles = %v, want [b/1]", got)
 	}
 	if got, _ := members(30, 0); !slices.Equal(got, []string{"a/1", "b/1"}) {
-		t.Errorf("block 30 after SetBlocks = %v, want [a/1 b/1]", got)
+		t.Errorf("block 30 after UpdateProfiles = %v, want [a/1 b/1]", got)
 	}
 
 	// Replacing the index drops what was there.

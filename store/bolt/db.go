@@ -1,6 +1,7 @@
 // Package bolt is scv's embedded store: customer records, their identifier
-// index, quarantined rows, checkpoints, metadata and the resolver's
-// assignment of records to profiles, in one bbolt file, dir/scv.db.
+// index, quarantined rows, checkpoints, metadata, the resolver's
+// assignment of records to profiles and its index of blocking keys, in one
+// bbolt file, dir/scv.db.
 //
 // Its buckets:
 //
@@ -17,10 +18,13 @@
 //	            resolver's candidate index for incremental resolution
 //	recblocks   "source/id" -> the record's block keys (big-endian uint64s)
 //
-// Every method runs in one bbolt transaction, so the indexes and counters
-// always agree with the records. Deleting a record takes it out of the
-// identifier index and its profile; the resolver assigns it again if it
-// comes back. Only one process may open the file; a second one gets
+// Every method but ReplaceBlocks runs in one bbolt transaction, so the
+// identifier index, assignments and counters always agree with the
+// records. The block index is the resolver's: the store keeps what it is
+// given (ReplaceBlocks, in several transactions to bound memory, and
+// UpdateProfiles) and callers record separately when it is complete.
+// Deleting a record takes it out of the identifier index and its profile;
+// the resolver assigns it again if it comes back. Only one process may open the file; a second one gets
 // ErrInUse.
 package bolt
 

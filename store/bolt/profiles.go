@@ -71,8 +71,9 @@ func (db *DB) SetAssignments(ctx context.Context, assign map[string]string, full
 }
 
 // UpdateProfiles stores a partial assignment (as SetAssignments with full
-// unset) and the block keys of the given records (as SetBlocks) in one
-// transaction: what an incremental resolution changes.
+// unset) and replaces the block keys of the given records (an empty list
+// takes a record out of the block index) in one transaction: what an
+// incremental resolution changes.
 func (db *DB) UpdateProfiles(ctx context.Context, assign map[string]string, blocks map[string][]uint64) error {
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		if err := db.setAssignments(ctx, tx, assign, false); err != nil {

@@ -198,7 +198,6 @@ func (db *DB) Records(ctx context.Context, keys []string, fn func(*customer.Reco
 			if v == nil {
 				continue
 			}
-			r = customer.Record{}
 			if err := decodeRecord(v, &r); err != nil {
 				return fmt.Errorf("record %q: %w", k, err)
 			}
