@@ -122,12 +122,7 @@ func (r blockRule) keys(f *features) [2]uint64 {
 		for i := 0; i < len(vals) && i < len(out); i++ {
 			v := vals[i]
 			if r.name == RuleEmailLocal {
-				for j := 0; j < len(v); j++ {
-					if v[j] == '@' {
-						v = v[:j]
-						break
-					}
-				}
+				v = localPart(v)
 			}
 			if v != "" {
 				out[i] = uint64(h.str(v)) | 1

@@ -18,12 +18,14 @@ type Explanation struct {
 	Probability float64            // posterior match probability, from Weight
 	// Conflict names the comparison whose outright disagreement keeps the
 	// two records in different profiles, even when their probability or
-	// other records link them: an outright disagreement on a strong
-	// identifier, given name or date of birth when the probability is below
-	// 0.01, or a household (the same family name and another given name,
-	// sharing an address, email or phone, with two valid dates of birth
-	// that differ outright, or sharing an email or phone with a date of
-	// birth missing; see Options.SplitHouseholds). Empty when there is none.
+	// other records link them, unless the links between their clusters
+	// outnumber the conflicts more than two to one: an outright
+	// disagreement on a strong identifier, given name or date of birth
+	// when the probability is below 0.01, or a household (the same or a
+	// near family name and another given name, sharing an address, email
+	// or phone, with two valid dates of birth that differ outright, or
+	// sharing an email or phone with a date of birth missing; see
+	// Options.SplitHouseholds). Empty when there is none.
 	Conflict string
 }
 
@@ -87,7 +89,7 @@ func (e Explanation) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(tw, "total\t\t\t\t\t\t\t%+.2f\tprobability %.6f\n", e.Weight, e.Probability)
 	if e.Conflict != "" {
-		fmt.Fprintf(tw, "conflict: %s disagrees outright, so no other record can join these two into one profile\n", e.Conflict)
+		fmt.Fprintf(tw, "conflict: %s disagrees outright, so these two share a profile only if other members link them more than two to one\n", e.Conflict)
 	}
 	return tw.Flush()
 }

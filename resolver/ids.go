@@ -3,6 +3,7 @@ package resolver
 import (
 	"crypto/sha256"
 	"encoding/base32"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -20,7 +21,7 @@ func AssignIDs(clusters [][]string, prev map[string]string) []string {
 	ids := make([]string, len(clusters))
 	mins := make([]string, len(clusters))
 	for c, members := range clusters {
-		mins[c] = sortedCopy(members)[0]
+		mins[c] = slices.Min(members)
 	}
 
 	// Count, per previous id, how many of its records each cluster holds.
@@ -104,11 +105,4 @@ func newID(key string, salt int) string {
 	}
 	sum := h.Sum(nil)
 	return "p" + idEncoding.EncodeToString(sum[:10])
-}
-
-// sortedCopy returns members sorted, leaving the argument untouched.
-func sortedCopy(members []string) []string {
-	s := append([]string(nil), members...)
-	sort.Strings(s)
-	return s
 }

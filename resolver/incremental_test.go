@@ -54,8 +54,9 @@ func TestKeyer(t *testing.T) {
 	if k.Linker(same1)(other) || k.Linker(other)(same1) {
 		t.Error("Ann Lee and Cat Fox linked")
 	}
-	if got, want := k.Linker(same1)(same2), res.Assign[same1.Key()] == res.Assign[same2.Key()]; got != want {
-		t.Errorf("Keyer links the identical pair: %v, Resolve put them together: %v", got, want)
+	if !k.Linker(same1)(same2) || res.Assign[same1.Key()] != res.Assign[same2.Key()] {
+		t.Errorf("identical records: Keyer links them %v, Resolve put them together %v; want both",
+			k.Linker(same1)(same2), res.Assign[same1.Key()] == res.Assign[same2.Key()])
 	}
 	if k.MaxBlockSize() != 500 {
 		t.Errorf("MaxBlockSize = %d, want the default 500", k.MaxBlockSize())

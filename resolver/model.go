@@ -17,12 +17,11 @@ import (
 // weighed by how common they are. A Model is serialised with
 // MarshalBinary (JSON) so that a pipeline can store it and use it again.
 type Model struct {
-	Lambda          float64                     `json:"lambda"`           // prior probability that two records drawn at random match
-	CandidateLambda float64                     `json:"candidate_lambda"` // share of matches among the candidate pairs, as EM found it
-	Comparisons     []Comparison                `json:"comparisons"`      // compared fields, in gamma order
-	TF              map[string]*TermFrequencies `json:"tf,omitempty"`
-	Iterations      int                         `json:"em_iterations"` // EM iterations run in training
-	Pairs           int64                       `json:"em_pairs"`      // candidate pairs EM trained on
+	Lambda      float64                     `json:"lambda"`      // prior probability that two records drawn at random match
+	Comparisons []Comparison                `json:"comparisons"` // compared fields, in gamma order
+	TF          map[string]*TermFrequencies `json:"tf,omitempty"`
+	Iterations  int                         `json:"em_iterations"` // EM iterations run in training
+	Pairs       int64                       `json:"em_pairs"`      // candidate pairs EM trained on
 
 	mu sync.Mutex // guards sc
 	sc *scorer    // compiled form, built on first use
@@ -92,7 +91,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.Lambda, m.CandidateLambda, m.Comparisons, m.TF, m.Iterations, m.Pairs, m.sc = n.Lambda, n.CandidateLambda, n.Comparisons, n.TF, n.Iterations, n.Pairs, n.sc
+	m.Lambda, m.Comparisons, m.TF, m.Iterations, m.Pairs, m.sc = n.Lambda, n.Comparisons, n.TF, n.Iterations, n.Pairs, n.sc
 	return nil
 }
 
@@ -194,7 +193,7 @@ func (m *Model) compile() (*scorer, error) {
 	if len(m.Comparisons) > maxComparisons {
 		return nil, fmt.Errorf("resolver: model has %d comparisons, at most %d fit", len(m.Comparisons), maxComparisons)
 	}
-	sc := &scorer{nick: newNicknames()}
+	sc := &scorer{nick: nicknameTable()}
 	if m.Lambda > 0 && m.Lambda < 1 {
 		sc.prior = logit2(m.Lambda)
 	}

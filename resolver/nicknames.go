@@ -1,6 +1,9 @@
 package resolver
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // nicknameGroups lists given names that people use for one another: each
 // line is one group of a formal name and its usual short forms and
@@ -191,6 +194,10 @@ const maxNickGroups = 3
 type nicknames map[string][maxNickGroups]uint16
 
 // newNicknames parses nicknameGroups.
+// nicknameTable returns the nickname groups, parsed once; the table is
+// read-only and shared.
+var nicknameTable = sync.OnceValue(newNicknames)
+
 func newNicknames() nicknames {
 	nn := make(nicknames)
 	group := uint16(0)

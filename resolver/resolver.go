@@ -10,12 +10,13 @@
 // Every estimate is blended with a default (per-level m and u, a prior of
 // 1/N, a default share per value) by pseudo-counts, so that a handful of
 // records gets a sensible model and many records get their own.
-// Links join records into clusters strongest first, refusing merges that
-// would put conflicting records (different strong identifiers, dates of
-// birth or given names, with a low match probability; members of one
-// household, told apart by their given names and birth dates) or a
-// cannot-link pair into one cluster, so that chains through a shared
-// household address, phone or email do not merge people.
+// Links join records into clusters strongest first. A merge is refused
+// when it would put a cannot-link pair into one cluster, or conflicting
+// records (different strong identifiers, dates of birth or given names,
+// with a low match probability; members of one household, see
+// Options.SplitHouseholds) unless the linking pairs between the two
+// clusters outnumber the conflicting ones more than two to one; so chains
+// through a shared household address, phone or email do not merge people.
 package resolver
 
 import (
@@ -38,12 +39,12 @@ type Options struct {
 	CannotLink   [][2]string  // record-key pairs never in one profile
 	Blocking     []string     // blocking rules (see BlockingRules); nil means every rule whose fields the records carry
 	MaxBlockSize int          // records per block above which the block is skipped and reported; 0 means 500
-	// SplitHouseholds also keeps apart records with the same family name
-	// and another given name that share only an address when a date of
-	// birth is missing on either side. Without it such records are kept
-	// apart when they share an address, email or phone and both have a
-	// valid date of birth that differs by more than a typo, or when they
-	// share an email or phone and a date of birth is missing. Off by
+	// SplitHouseholds also keeps apart records with the same or a near
+	// family name and another given name that share only an address when
+	// a date of birth is missing on either side. With or without it such
+	// records conflict when they share an address, email or phone and both
+	// have a valid date of birth that differs by more than a typo, or when
+	// they share an email or phone and a date of birth is missing. Off by
 	// default: in data whose duplicates may carry a wrong given name and
 	// no birth date at the same address (Febrl's) it splits true matches.
 	SplitHouseholds bool
@@ -105,7 +106,7 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 	var nn nicknames
 	if m == nil {
 		idKinds = identifierKinds(recs, minShare, maxComparisons-int(kIdentifier))
-		nn = newNicknames()
+		nn = nicknameTable()
 	} else {
 		if err := m.validate(); err != nil {
 			return nil, err

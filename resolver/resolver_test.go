@@ -300,9 +300,15 @@ func TestModelRoundTrip(t *testing.T) {
 	}
 	a := rec("1", "john", "smith", "1980-01-01", "", "+61291234567", "1 main street")
 	b := rec("2", "john", "smith", "1980-01-02", "", "", "1 main street")
-	e1, _ := m.Explain(&a, &b, false)
-	e2, _ := back.Explain(&a, &b, false)
-	if e1.Weight != e2.Weight {
+	e1, err := m.Explain(&a, &b, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2, err := back.Explain(&a, &b, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e1.Weight != e2.Weight || e1.Weight == 0 {
 		t.Errorf("weight %v after round trip, want %v", e2.Weight, e1.Weight)
 	}
 	var buf bytes.Buffer

@@ -256,25 +256,9 @@ func tokenOverlap(a, b string) float64 {
 			rest = ""
 		}
 		n++
-		if hasToken(b, t) {
+		if hasWord(b, t) {
 			hit++
 		}
 	}
 	return float64(hit) / float64(n)
-}
-
-// hasToken reports whether the space-separated list s holds token t.
-func hasToken(s, t string) bool {
-	for s != "" {
-		u := s
-		if i := strings.IndexByte(s, ' '); i >= 0 {
-			u, s = s[:i], s[i+1:]
-		} else {
-			s = ""
-		}
-		if u == t {
-			return true
-		}
-	}
-	return false
 }

@@ -242,7 +242,8 @@ func train(m *Model, cands []candidate, rules []blockRule, sc *scorer, records i
 		}
 	}
 	// A comparison that every rule uses learns from all candidates.
-	all, _, _ := em(m, sc, patterns(cands, func(*candidate) bool { return true }, 0), 0)
+	allPats := patterns(cands, func(*candidate) bool { return true }, 0)
+	all, _, _ := em(m, sc, allPats, 0)
 	for c := range nc {
 		lv := m.Comparisons[c].Levels
 		for l := 1; l < len(lv); l++ {
@@ -253,7 +254,7 @@ func train(m *Model, cands []candidate, rules []blockRule, sc *scorer, records i
 			}
 		}
 	}
-	m.Lambda = prior(m, patterns(cands, func(*candidate) bool { return true }, 0), records, scale)
+	m.Lambda = prior(m, allPats, records, scale)
 }
 
 // em runs expectation–maximisation on pats for the comparisons not in

@@ -77,7 +77,7 @@ func explainNotes(firstKey string, members int, pairs []*scvv1.PairExplanation) 
 	slices.Sort(notes)
 	for _, pe := range pairs {
 		if pe.GetConflict() != "" {
-			notes = append(notes, fmt.Sprintf("%s and %s disagree outright on %s, so no other record can join them into one profile", pe.GetRecordA(), pe.GetRecordB(), pe.GetConflict()))
+			notes = append(notes, fmt.Sprintf("%s and %s disagree outright on %s, so they share a profile only if other members link them more than two to one", pe.GetRecordA(), pe.GetRecordB(), pe.GetConflict()))
 		}
 	}
 	return notes
