@@ -142,6 +142,25 @@ type Consent struct {
 	At     time.Time // zero when unknown
 }
 
+// Supersedes reports whether c is a later answer than old for the same
+// channel: an unknown answer supersedes nothing and a known one supersedes
+// an unknown one; a dated answer supersedes an undated one, the later date
+// wins, and between answers of the same date (or both undated) a denial
+// wins.
+func (c Consent) Supersedes(old Consent) bool {
+	switch {
+	case c.Status == ConsentUnknown:
+		return false
+	case old.Status == ConsentUnknown:
+		return true
+	case c.At.IsZero() != old.At.IsZero():
+		return !c.At.IsZero()
+	case !c.At.Equal(old.At):
+		return c.At.After(old.At)
+	}
+	return c.Status == ConsentDenied && old.Status != ConsentDenied
+}
+
 // Extra is a further value of a multi-valued field (a second email or
 // phone); the first value lives in Record.Fields.
 type Extra struct {

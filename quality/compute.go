@@ -128,28 +128,7 @@ type sourceProfiles struct {
 // contact is what a profile offers marketing, gathered over its members.
 type contact struct {
 	email, phone, post bool
-	consent            [3]consentAnswer // email, phone, post
-}
-
-type consentAnswer struct {
-	status customer.ConsentStatus
-	at     int64 // unix nanoseconds; 0 when undated
-	dated  bool
-}
-
-// newer reports whether answer a supersedes b.
-func (a consentAnswer) newer(b consentAnswer) bool {
-	switch {
-	case a.status == customer.ConsentUnknown:
-		return false
-	case b.status == customer.ConsentUnknown:
-		return true
-	case a.dated != b.dated:
-		return a.dated
-	case a.at != b.at:
-		return a.at > b.at
-	}
-	return a.status == customer.ConsentDenied && b.status != customer.ConsentDenied
+	consent            [3]customer.Consent // email, phone, post: the latest answer
 }
 
 var channels = [3]string{"email", "phone", "post"}
@@ -240,16 +219,8 @@ func (pa *profileStats) add(r *customer.Record) {
 	c.post = c.post || r.Fields[customer.AddressLine1].Usable() &&
 		(r.Fields[customer.Locality].Usable() || r.Fields[customer.PostalCode].Usable())
 	for i, ch := range channels {
-		cs, ok := r.Consent[ch]
-		if !ok {
-			continue
-		}
-		a := consentAnswer{status: cs.Status, dated: !cs.At.IsZero()}
-		if a.dated {
-			a.at = cs.At.UnixNano()
-		}
-		if a.newer(c.consent[i]) {
-			c.consent[i] = a
+		if cs, ok := r.Consent[ch]; ok && cs.Supersedes(c.consent[i]) {
+			c.consent[i] = cs
 		}
 	}
 
@@ -328,7 +299,7 @@ func (pa *profileStats) finish() {
 			}
 			cr := [3]*ChannelReach{&pa.reach.Email, &pa.reach.Phone, &pa.reach.Post}[ch]
 			cr.Reachable++
-			switch c.consent[ch].status {
+			switch c.consent[ch].Status {
 			case customer.ConsentGranted:
 				cr.Consented++
 			case customer.ConsentDenied:

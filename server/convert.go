@@ -57,10 +57,7 @@ func summarize(members []customer.Record) *scvv1.ProfileSummary {
 		r.Each(customer.Email, collect(&s.Emails))
 		r.Each(customer.Phone, collect(&s.Phones))
 		for ch, c := range r.Consent {
-			if c.Status == customer.ConsentUnknown {
-				continue
-			}
-			if old, ok := consent[ch]; !ok || c.At.After(old.At) || (c.At.Equal(old.At) && c.Status == customer.ConsentDenied) {
+			if c.Supersedes(consent[ch]) {
 				consent[ch] = c
 			}
 		}
