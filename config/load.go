@@ -315,7 +315,7 @@ func (l *loader) source(b *hcl.Block) (Source, bool) {
 	if a := attrs["identifiers"]; a != nil {
 		src.Identifiers = l.columnMap(a, where, func(kind string) string {
 			switch kind {
-			case "email", "phone", "source_record":
+			case customer.KindEmail, customer.KindPhone, customer.KindSourceRecord:
 				return "is a lookup kind of its own; name the identifier differently"
 			}
 			return ""

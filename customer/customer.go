@@ -216,6 +216,14 @@ func (r *Record) Add(f Field, v Value) {
 	r.Fields[f] = v
 }
 
+// The identifier kinds that look a profile up besides the strong
+// identifier kinds of Record.Identifiers, which may not take these names.
+const (
+	KindEmail        = "email"         // a usable email value's normal form
+	KindPhone        = "phone"         // a usable phone number in E.164
+	KindSourceRecord = "source_record" // a record key "source/id"
+)
+
 // SplitKey splits a "source/id" record key at its first slash.
 func SplitKey(key string) (source, id string, ok bool) {
 	return strings.Cut(key, "/")

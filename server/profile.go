@@ -22,14 +22,6 @@ type profileService struct {
 	explain func(a, b *customer.Record) (resolver.Explanation, error)
 }
 
-// The identifier kinds LookupProfile normalizes itself; any other kind is
-// a strong identifier kind from the configuration.
-const (
-	kindEmail        = "email"
-	kindPhone        = "phone"
-	kindSourceRecord = "source_record"
-)
-
 const profileNamePrefix = "profiles/"
 
 // GetProfile returns the profile named by req.Name in req.View.
@@ -120,14 +112,14 @@ func (p *profileService) normalizeIdentifier(bad *badRequestError, id *scvv1.Ide
 	}
 	var v customer.Value
 	switch kind {
-	case kindEmail:
+	case customer.KindEmail:
 		v = customer.NormalizeEmail(raw)
-	case kindPhone:
+	case customer.KindPhone:
 		v = customer.NormalizePhone(raw, p.country)
 		if v.Status == customer.Invalid {
 			v.Reason = phoneReason(p.country)
 		}
-	case kindSourceRecord:
+	case customer.KindSourceRecord:
 		if src, rid, ok := customer.SplitKey(raw); !ok || src == "" || rid == "" {
 			bad.add("identifier.value", `must be "source/id" for kind "source_record"`)
 			return "", ""

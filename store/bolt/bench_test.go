@@ -125,7 +125,7 @@ func BenchmarkLookup(b *testing.B) {
 	i := 0
 	b.ReportAllocs()
 	for b.Loop() {
-		ids, err := db.Lookup(ctx, KindEmail, emails[i%len(emails)])
+		ids, err := db.Lookup(ctx, customer.KindEmail, emails[i%len(emails)])
 		if err != nil || len(ids) != 1 {
 			b.Fatalf("lookup %s: %q, %v", emails[i%len(emails)], ids, err)
 		}

@@ -41,7 +41,7 @@ func Example() {
 	}
 
 	// The server looks profiles up by a normalized identifier.
-	ids, err := db.Lookup(ctx, bolt.KindEmail, "ann@example.com")
+	ids, err := db.Lookup(ctx, customer.KindEmail, "ann@example.com")
 	if err != nil {
 		panic(err)
 	}

@@ -11,14 +11,6 @@ import (
 	bbolt "go.etcd.io/bbolt"
 )
 
-// Identifier kinds that Lookup knows besides the strong identifier kinds
-// of Record.Identifiers.
-const (
-	KindEmail        = "email"         // a usable email value's Norm, first or extra
-	KindPhone        = "phone"         // a usable phone value's Norm (E.164), first or extra
-	KindSourceRecord = "source_record" // a record key "source/id"
-)
-
 // Assignments returns the resolver's current assignment: record key to
 // profile id, for every assigned live record.
 func (db *DB) Assignments(ctx context.Context) (map[string]string, error) {
@@ -225,16 +217,16 @@ func (db *DB) ProfileIDs(ctx context.Context, after string, limit int) ([]string
 
 // Lookup returns the sorted ids of the profiles that hold a live record
 // with the identifier, or an error wrapping customer.ErrNotFound when there
-// is none. kind is KindEmail, KindPhone, KindSourceRecord or a strong
-// identifier kind of Record.Identifiers; value must already be normalized
-// as the record's Norm is (for KindSourceRecord, the key "source/id"). A
-// strong identifier kind named like KindEmail or KindPhone shares their
-// index entries.
+// is none. kind is customer.KindEmail, KindPhone, KindSourceRecord or a
+// strong identifier kind of Record.Identifiers; value must already be
+// normalized as the record's Norm is (for KindSourceRecord, the key
+// "source/id"). A strong identifier kind named like KindEmail or KindPhone
+// shares their index entries.
 func (db *DB) Lookup(ctx context.Context, kind, value string) ([]string, error) {
 	var ids []string
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
 		assign := tx.Bucket(bucketAssign)
-		if kind == KindSourceRecord {
+		if kind == customer.KindSourceRecord {
 			if v := tx.Bucket(bucketRecords).Get([]byte(value)); v == nil || recordDeleted(v) {
 				return nil
 			}

@@ -199,23 +199,23 @@ func TestLookup(t *testing.T) {
 		kind, value string
 		want        []string
 	}{
-		{KindEmail, "ann@x.com", []string{"p1"}},
-		{KindEmail, "ann@work.com", []string{"p1"}},
-		{KindEmail, "ANN@X.COM", nil},
-		{KindEmail, "ann@", nil},
-		{KindPhone, "+447700900001", []string{"p1", "p2"}},
-		{KindPhone, "+447700900002", []string{"p1"}},
-		{KindSourceRecord, "shop/7", []string{"p1"}},
-		{KindSourceRecord, "desk/4", nil},
-		{KindSourceRecord, "desk/5", nil},
-		{KindSourceRecord, "desk/99", nil},
+		{customer.KindEmail, "ann@x.com", []string{"p1"}},
+		{customer.KindEmail, "ann@work.com", []string{"p1"}},
+		{customer.KindEmail, "ANN@X.COM", nil},
+		{customer.KindEmail, "ann@", nil},
+		{customer.KindPhone, "+447700900001", []string{"p1", "p2"}},
+		{customer.KindPhone, "+447700900002", []string{"p1"}},
+		{customer.KindSourceRecord, "shop/7", []string{"p1"}},
+		{customer.KindSourceRecord, "desk/4", nil},
+		{customer.KindSourceRecord, "desk/5", nil},
+		{customer.KindSourceRecord, "desk/99", nil},
 		{"national_id", "AB12", []string{"p1"}},
 		{"national_id", "CD34", nil},
 		{"loyalty_id", "??", nil},
-		{KindEmail, "dora@x.com", nil},
-		{KindEmail, "eve@x.com", nil},
+		{customer.KindEmail, "dora@x.com", nil},
+		{customer.KindEmail, "eve@x.com", nil},
 		{"unknown_kind", "x", nil},
-		{KindEmail, "", nil},
+		{customer.KindEmail, "", nil},
 	} {
 		t.Run(tt.kind+"="+tt.value, func(t *testing.T) {
 			got, err := db.Lookup(ctx, tt.kind, tt.value)
@@ -237,10 +237,10 @@ func TestLookup(t *testing.T) {
 	// An edit that drops an email takes it out of the index.
 	a.Extra = nil
 	put(t, db, a)
-	if _, err := db.Lookup(ctx, KindEmail, "ann@work.com"); !errors.Is(err, customer.ErrNotFound) {
+	if _, err := db.Lookup(ctx, customer.KindEmail, "ann@work.com"); !errors.Is(err, customer.ErrNotFound) {
 		t.Errorf("dropped extra email: err = %v, want ErrNotFound", err)
 	}
-	if got, err := db.Lookup(ctx, KindPhone, "+447700900001"); err != nil || !slices.Equal(got, []string{"p1", "p2"}) {
+	if got, err := db.Lookup(ctx, customer.KindPhone, "+447700900001"); err != nil || !slices.Equal(got, []string{"p1", "p2"}) {
 		t.Errorf("kept phone: %q, %v", got, err)
 	}
 }

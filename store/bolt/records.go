@@ -489,14 +489,14 @@ func appendIdents(dst []ident, r *customer.Record) []ident {
 			dst = append(dst, id)
 		}
 	}
-	add(KindEmail, r.Fields[customer.Email])
-	add(KindPhone, r.Fields[customer.Phone])
+	add(customer.KindEmail, r.Fields[customer.Email])
+	add(customer.KindPhone, r.Fields[customer.Phone])
 	for _, x := range r.Extra {
 		switch x.Field {
 		case customer.Email:
-			add(KindEmail, x.Value)
+			add(customer.KindEmail, x.Value)
 		case customer.Phone:
-			add(KindPhone, x.Value)
+			add(customer.KindPhone, x.Value)
 		}
 	}
 	for kind, v := range r.Identifiers {
