@@ -9,6 +9,8 @@ package config
 import (
 	"time"
 
+	"github.com/scvhq/scv/customer"
+
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -17,7 +19,7 @@ const (
 	DefaultDataDir        = "./scv-data"
 	DefaultListen         = "127.0.0.1:7070"
 	DefaultTrust          = 0.5
-	DefaultDateFormat     = "iso"
+	DefaultDateFormat     = customer.DateISO
 	DefaultEarliestDate   = "1900-01-01"
 	DefaultDelimiter      = ","
 	DefaultMatchThreshold = 0.9
@@ -97,7 +99,9 @@ func (e *Error) Error() string {
 func Types() []string { return []string{"csv"} }
 
 // DateFormats returns the accepted values of a source's date_format.
-func DateFormats() []string { return []string{"iso", "yyyymmdd", "dd/mm/yyyy", "mm/dd/yyyy"} }
+func DateFormats() []string {
+	return []string{customer.DateISO, customer.DateYYYYMMDD, customer.DateDMY, customer.DateMDY}
+}
 
 // ConsentChannels returns the channels a source's consent may name.
 func ConsentChannels() []string { return []string{"email", "phone", "post", "sms"} }

@@ -316,7 +316,7 @@ func TestParseDuration(t *testing.T) {
 func TestLoadDesignExample(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join("..", "..", "shared", "DESIGN.md"))
 	if errors.Is(err, fs.ErrNotExist) {
-		t.Skip("../shared/DESIGN.md not found: the design document lives outside the repository")
+		t.Skip("../../shared/DESIGN.md not found: the design document lives beside the repository, in shared/")
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -129,25 +129,35 @@ func NewMapping(src config.Source, header []string) (*Mapping, error) {
 // Record does not normalize. It returns a *RowError for a row whose id is
 // empty or whose number of values differs from the header's.
 func (m *Mapping) Record(r Row) (customer.Record, error) {
+	rec, _, err := m.record(r)
+	return rec, err
+}
+
+// record is Record that also reports whether the row's updated_at value
+// was present but did not parse.
+func (m *Mapping) record(r Row) (rec customer.Record, badTime bool, err error) {
 	if len(r.Values) != m.width {
-		return customer.Record{}, &RowError{
+		return customer.Record{}, false, &RowError{
 			Source: m.source, Line: r.Line, Raw: r.Raw, Err: ErrColumnCount,
 			Reason: fmt.Sprintf("wrong number of columns: %d, the header has %d", len(r.Values), m.width),
 		}
 	}
 	id := strings.TrimSpace(r.Values[m.id])
 	if id == "" {
-		return customer.Record{}, &RowError{
+		return customer.Record{}, false, &RowError{
 			Source: m.source, Line: r.Line, Field: m.idName, Reason: "no record id", Raw: r.Raw, Err: ErrNoID,
 		}
 	}
-	rec := customer.Record{
+	rec = customer.Record{
 		Source: m.source,
 		ID:     strings.Clone(id), // so that keeping the id does not keep the whole row
 		Row:    r.Line,
 	}
 	if m.updatedAt >= 0 {
-		rec.UpdatedAt, _ = m.parseTime(strings.TrimSpace(r.Values[m.updatedAt]))
+		v := strings.TrimSpace(r.Values[m.updatedAt])
+		var ok bool
+		rec.UpdatedAt, ok = m.parseTime(v)
+		badTime = !ok && v != ""
 	}
 	for _, fc := range m.fields {
 		if fc.field == customer.Email || fc.field == customer.Phone {
@@ -184,13 +194,7 @@ func (m *Mapping) Record(r Row) (customer.Record, error) {
 			rec.Consent[nc.name] = customer.Consent{Status: ParseConsent(v)}
 		}
 	}
-	return rec, nil
-}
-
-// badUpdatedAt reports whether row r has an updated_at value that rec,
-// the record Record made of it, could not take.
-func (m *Mapping) badUpdatedAt(r Row, rec *customer.Record) bool {
-	return m.updatedAt >= 0 && rec.UpdatedAt.IsZero() && strings.TrimSpace(r.Values[m.updatedAt]) != ""
+	return rec, badTime, nil
 }
 
 // join returns the non-empty trimmed values at cols joined with one space.
@@ -223,9 +227,10 @@ func join(vals []string, cols []int) string {
 	return b.String()
 }
 
-// ParseConsent reads a consent column: yes, y, true, 1, granted, opt-in,
-// opted-in, subscribed are granted; no, n, false, 0, denied, opt-out,
-// opted-out, unsubscribed are denied (any case); anything else is unknown.
+// ParseConsent reads a consent column: yes, y, true, t, 1, granted,
+// opt-in, optin, opted-in, subscribed are granted; no, n, false, f, 0,
+// denied, opt-out, optout, opted-out, unsubscribed are denied (any case,
+// surrounding spaces ignored); anything else is unknown.
 func ParseConsent(s string) customer.ConsentStatus {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "yes", "y", "true", "t", "1", "granted", "opt-in", "optin", "opted-in", "subscribed":
@@ -240,11 +245,11 @@ func timeLayouts(dateFormat string) []string {
 	layouts := []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", time.DateOnly}
 	var date string
 	switch dateFormat {
-	case "yyyymmdd":
+	case customer.DateYYYYMMDD:
 		date = "20060102"
-	case "dd/mm/yyyy":
+	case customer.DateDMY:
 		date = "02/01/2006"
-	case "mm/dd/yyyy":
+	case customer.DateMDY:
 		date = "01/02/2006"
 	default:
 		return layouts

@@ -70,8 +70,9 @@ func Read(ctx context.Context, src config.Source, emit func(customer.Record) err
 		}
 		st.Rows++
 		var rec customer.Record
+		var badTime bool
 		if rerr == nil {
-			rec, err = m.Record(r)
+			rec, badTime, err = m.record(r)
 			if err != nil && !errors.As(err, &rerr) {
 				return st, fmt.Errorf("source %q row %d: %w", src.Name, r.Line, err)
 			}
@@ -97,7 +98,7 @@ func Read(ctx context.Context, src config.Source, emit func(customer.Record) err
 			}
 			continue
 		}
-		if m.badUpdatedAt(r, &rec) {
+		if badTime {
 			st.BadUpdatedAt++
 		}
 		st.Records++

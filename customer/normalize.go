@@ -159,8 +159,10 @@ func isNA(s string) bool {
 	return len(s) == 2 && (s[0]|0x20) == 'n' && (s[1]|0x20) == 'a'
 }
 
-// missing reports whether s is a placeholder or "NA"; for every field but
-// names and country.
+// missing reports whether s is a placeholder or "NA": the rule of the
+// fields with a fixed format (email, phone, postcode, date, gender), where
+// "NA" cannot be a value. Names, countries, addresses, regions and
+// identifiers use isPlaceholder alone.
 func missing(s string) bool { return isPlaceholder(s) || isNA(s) }
 
 // isInvisible reports whether r is a character that carries no text and
