@@ -29,7 +29,6 @@ type household struct {
 	movedAt  time.Time // records older than this show the old address
 	landline string    // national significant number; empty for one person
 	email    string    // shared family email; empty when none
-	size     int
 }
 
 // person is one real customer: the truth every record of theirs is a
@@ -37,7 +36,6 @@ type household struct {
 type person struct {
 	entity       int
 	h            *household
-	cul          *culture
 	male         bool
 	given        *givenName
 	nick         string
@@ -71,7 +69,7 @@ func (g *generator) household() {
 	}
 	size = min(size, g.options.Customers-g.entity)
 	c := g.countries[g.pick(g.countryCum)]
-	h := &household{c: c, size: size, addr: g.address(c)}
+	h := &household{c: c, addr: g.address(c)}
 	h.cul = g.cultures[c.cultures[g.pick(c.culCum)].name]
 	if g.chance(g.rates.Moved) {
 		h.old = g.address(c)
@@ -110,7 +108,7 @@ func (g *generator) surnames(cul *culture) (string, string) {
 // person generates member i of h; first is member 0 once it exists.
 func (g *generator) person(h *household, i int, first *person, used map[string]bool) *person {
 	g.entity++
-	p := &person{entity: g.entity, h: h, cul: h.cul}
+	p := &person{entity: g.entity, h: h}
 	age := 0
 	switch {
 	case i == 0:
@@ -126,16 +124,16 @@ func (g *generator) person(h *household, i int, first *person, used map[string]b
 		age = max(18, first.age(g.now)+g.rng.IntN(13)-6)
 		p.family, p.family2 = first.family, first.family2
 		if g.chance(0.25) {
-			p.family, p.family2 = g.surnames(p.cul)
+			p.family, p.family2 = g.surnames(p.h.cul)
 		}
 	default:
 		// A grown-up child, or else a lodger.
 		p.male = g.rng.IntN(2) == 0
 		age = first.age(g.now) - 22 - g.rng.IntN(16)
-		p.family, p.family2 = first.family, g.secondSurname(p.cul, first)
+		p.family, p.family2 = first.family, g.secondSurname(p.h.cul, first)
 		if age < 18 {
 			age = 18 + g.rng.IntN(30)
-			p.family, p.family2 = g.surnames(p.cul)
+			p.family, p.family2 = g.surnames(p.h.cul)
 		}
 	}
 	sex := 0
@@ -143,7 +141,7 @@ func (g *generator) person(h *household, i int, first *person, used map[string]b
 		sex = 1
 	}
 	for range 20 {
-		p.given = &p.cul.given[sex][g.pick(p.cul.givenCum[sex])]
+		p.given = &p.h.cul.given[sex][g.pick(p.h.cul.givenCum[sex])]
 		if !used[p.given.name] {
 			break
 		}
@@ -152,8 +150,8 @@ func (g *generator) person(h *household, i int, first *person, used map[string]b
 	if len(p.given.nicks) > 0 {
 		p.nick = one(g, p.given.nicks)
 	}
-	if p.cul.code == "en" && g.chance(0.3) {
-		p.middle = p.cul.given[sex][g.pick(p.cul.givenCum[sex])].name
+	if p.h.cul.code == "en" && g.chance(0.3) {
+		p.middle = p.h.cul.given[sex][g.pick(p.h.cul.givenCum[sex])].name
 	}
 	p.dob = g.birthday(age)
 	p.since = g.now.Add(-time.Duration(30*24*3600+g.rng.IntN(8*365*24*3600)) * time.Second)
