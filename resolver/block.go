@@ -62,6 +62,14 @@ var ruleNeeds = map[string][]kind{
 type blockRule struct {
 	name string
 	slot int
+	seed hash64 // the hash of String(), which every key of the rule starts from
+}
+
+// newBlockRule returns the rule name, applied to identifier slot slot.
+func newBlockRule(name string, slot int) blockRule {
+	r := blockRule{name: name, slot: slot}
+	r.seed = fnvOffset.str(r.String())
+	return r
 }
 
 func (r blockRule) String() string {
@@ -98,7 +106,7 @@ func (h hash64) str(s string) hash64 {
 // keys returns the rule's keys of record f, at most two (two emails or
 // phones); zero means no key.
 func (r blockRule) keys(f *features) [2]uint64 {
-	h := fnvOffset.str(r.String())
+	h := r.seed
 	var out [2]uint64
 	one := func(parts ...string) {
 		for _, p := range parts {

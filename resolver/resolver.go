@@ -323,11 +323,11 @@ func (r *Resolver) blocker(m *Model, sc *scorer, has [numKinds]bool) (*blocker, 
 		}
 		if name == RuleIdentifier {
 			for slot := range sc.idKind {
-				bl.rules = append(bl.rules, blockRule{name: name, slot: slot})
+				bl.rules = append(bl.rules, newBlockRule(name, slot))
 			}
 			continue
 		}
-		bl.rules = append(bl.rules, blockRule{name: name})
+		bl.rules = append(bl.rules, newBlockRule(name, 0))
 	}
 	if len(bl.rules) == 0 {
 		return nil, fmt.Errorf("resolver: no usable blocking rule among %v for fields %v", names, m.comparisonNames())
