@@ -34,8 +34,9 @@ func openTest(tb testing.TB) *DB {
 	return db
 }
 
-// checkConsistent recomputes the identifier index, the counters and the
-// members index from the records, quarantine and assignments, and reports
+// checkConsistent recomputes the identifier index, the counters, the
+// members index and the block index from the records, quarantine,
+// assignments and per-record block keys, and reports
 // any difference from what is stored. It also runs bbolt's own check.
 func checkConsistent(db *DB) error {
 	return db.bolt.View(func(tx *bbolt.Tx) error {
@@ -125,6 +126,22 @@ func checkConsistent(db *DB) error {
 		})
 		if !slices.Equal(gotMembers, wantMembers) {
 			return fmt.Errorf("members index\n got %q\nwant %q", gotMembers, wantMembers)
+		}
+		// The block index mirrors every record's list of block keys.
+		var wantBlocks, gotBlocks []string
+		_ = tx.Bucket(bucketRecBlocks).ForEach(func(k, v []byte) error {
+			for _, b := range unpackBlocks(v) {
+				wantBlocks = append(wantBlocks, string(blockEntryKey(nil, b, string(k))))
+			}
+			return nil
+		})
+		slices.Sort(wantBlocks)
+		_ = tx.Bucket(bucketBlocks).ForEach(func(k, _ []byte) error {
+			gotBlocks = append(gotBlocks, string(k))
+			return nil
+		})
+		if !slices.Equal(gotBlocks, wantBlocks) {
+			return fmt.Errorf("block index\n got %q\nwant %q", gotBlocks, wantBlocks)
 		}
 		return nil
 	})
