@@ -13,6 +13,7 @@ import (
 
 	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/demo"
+	"github.com/scvhq/scv/store"
 	"github.com/scvhq/scv/synth"
 )
 
@@ -29,7 +30,7 @@ func TestIncremental(t *testing.T) {
 	if _, err := p.Sync(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
-	before, err := p.DB().Assignments(ctx)
+	before, err := p.db.Assignments(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestIncremental(t *testing.T) {
 	if sum.Resolve.Records >= 20 {
 		t.Errorf("incremental resolution took %d records, want only the touched profiles'", sum.Resolve.Records)
 	}
-	inc, err := p.DB().Assignments(ctx)
+	inc, err := p.db.Assignments(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestIncremental(t *testing.T) {
 	if _, err := p.Resolve(ctx); err != nil {
 		t.Fatal(err)
 	}
-	full, err := p.DB().Assignments(ctx)
+	full, err := p.db.Assignments(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func BenchmarkIncrementalRecord(b *testing.B) {
 		b.Fatalf("no indexed model after the first sync: %v", err)
 	}
 	var keys []string
-	p.DB().ForEachRecord(ctx, func(r *customer.Record) error {
+	p.db.ForEachRecord(ctx, func(r *customer.Record) error {
 		if len(keys) < 1000 {
 			keys = append(keys, r.Key())
 		}
@@ -145,17 +146,21 @@ func BenchmarkIncrementalRecord(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
-		rec, err := p.DB().Record(ctx, keys[i%len(keys)])
+		rec, err := p.db.Record(ctx, keys[i%len(keys)])
 		if err != nil {
 			b.Fatal(err)
 		}
 		rec.Fields[customer.Email] = customer.NormalizeEmail(fmt.Sprintf("changed.%d@example.org", i))
-		if _, err := p.DB().PutRecords(ctx, []customer.Record{rec}); err != nil {
+		if _, err := p.db.PutRecords(ctx, store.Batch{Records: []customer.Record{rec}}); err != nil {
+			b.Fatal(err)
+		}
+		pending, err := p.db.Pending(ctx)
+		if err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
 		start := time.Now()
-		if _, err := p.resolveIncremental(ctx, m, []string{rec.Key()}); err != nil {
+		if _, err := p.resolveIncremental(ctx, m, pending); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))
@@ -183,7 +188,7 @@ func TestIncrementalDeleteSplits(t *testing.T) {
 	if _, err := p.Sync(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
-	before, err := p.DB().AssignmentsOf(ctx, []string{"crm/C1", "crm/C2", "crm/C3"})
+	before, err := p.db.AssignmentsOf(ctx, []string{"crm/C1", "crm/C2", "crm/C3"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +205,7 @@ func TestIncrementalDeleteSplits(t *testing.T) {
 	if sum.Resolve == nil || !sum.Resolve.Incremental {
 		t.Fatalf("sync resolved %+v, want incrementally", sum.Resolve)
 	}
-	after, err := p.DB().AssignmentsOf(ctx, []string{"crm/C1", "crm/C2", "crm/C3"})
+	after, err := p.db.AssignmentsOf(ctx, []string{"crm/C1", "crm/C2", "crm/C3"})
 	if err != nil {
 		t.Fatal(err)
 	}

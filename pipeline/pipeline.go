@@ -19,7 +19,7 @@ import (
 	"github.com/scvhq/scv/connectors"
 	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/quality"
-	"github.com/scvhq/scv/store/bolt"
+	"github.com/scvhq/scv/store"
 )
 
 // Options configure a Pipeline. The zero value works.
@@ -28,7 +28,6 @@ type Options struct {
 	Progress  func(Progress)   // called as work advances; nil means no progress reports
 	BatchSize int              // records per store transaction; 0 means 5000
 	Now       func() time.Time // clock for date validation; nil means time.Now
-	Store     bolt.Options     // options for opening the store
 	Samples   int              // offending values a sync summary keeps per field; 0 means 5, negative none
 }
 
@@ -39,17 +38,19 @@ type Progress struct {
 	Done   int    // rows or records handled so far
 }
 
-// Pipeline ties a loaded configuration to its open store.
+// Pipeline runs a loaded configuration's sources into a store and
+// resolves what they changed. Its methods must not run concurrently with
+// each other on one store.
 type Pipeline struct {
 	cfg  *config.Config
-	db   *bolt.DB
+	db   Store
 	opts Options
 	lg   hclog.Logger
 }
 
-// Open opens the store in cfg.DataDir and returns a Pipeline over it.
-// Close releases the store.
-func Open(cfg *config.Config, opts Options) (*Pipeline, error) {
+// New returns a Pipeline that runs cfg over st. The caller opens st and
+// closes it after the pipeline's last call.
+func New(cfg *config.Config, st Store, opts Options) *Pipeline {
 	if opts.Logger == nil {
 		opts.Logger = hclog.NewNullLogger()
 	}
@@ -59,24 +60,11 @@ func Open(cfg *config.Config, opts Options) (*Pipeline, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Store.Logger == nil {
-		opts.Store.Logger = opts.Logger.Named("store")
-	}
-	db, err := bolt.Open(cfg.DataDir, opts.Store)
-	if err != nil {
-		return nil, err
-	}
-	return &Pipeline{cfg: cfg, db: db, opts: opts, lg: opts.Logger}, nil
+	return &Pipeline{cfg: cfg, db: st, opts: opts, lg: opts.Logger}
 }
-
-// DB returns the open store.
-func (p *Pipeline) DB() *bolt.DB { return p.db }
 
 // Config returns the configuration the pipeline runs.
 func (p *Pipeline) Config() *config.Config { return p.cfg }
-
-// Close closes the store.
-func (p *Pipeline) Close() error { return p.db.Close() }
 
 // SourceSummary is what one source's sync did.
 type SourceSummary struct {
@@ -94,27 +82,26 @@ type SourceSummary struct {
 	// reasons, with samples, so that a data owner can fix them at the
 	// source; nil when the source was skipped.
 	Quality *quality.SourceReport
-
-	changed []string // keys of the records inserted, updated or deleted
 }
 
 // SyncSummary is what a sync did, per source, and the resolution after it.
 type SyncSummary struct {
 	Sources []SourceSummary
-	Resolve *ResolveSummary // nil when no record changed
+	Resolve *ResolveSummary // nil when no change was pending
 }
 
 // ErrUnknownSource is returned by Sync for a source name the config lacks.
 var ErrUnknownSource = errors.New("unknown source")
 
 // Sync pulls every configured source, or only the source named only, into
-// the store and, when any record changed, brings the profiles up to date:
-// incrementally (only the profiles the changed records touch, under the
-// stored model) when the changes are few, in full otherwise.
+// the store and then brings the profiles up to date with every pending
+// change: incrementally (only the profiles the changed records touch,
+// under the stored model) when the changes are few, in full otherwise.
+// Changes that an interrupted earlier run stored but did not resolve are
+// pending too, so they are resolved here even when no source changed.
 func (p *Pipeline) Sync(ctx context.Context, only string) (*SyncSummary, error) {
 	var sum SyncSummary
 	found := false
-	var changed []string
 	for _, src := range p.cfg.Sources {
 		if only != "" && src.Name != only {
 			continue
@@ -125,59 +112,52 @@ func (p *Pipeline) Sync(ctx context.Context, only string) (*SyncSummary, error) 
 			return &sum, err
 		}
 		sum.Sources = append(sum.Sources, s)
-		changed = append(changed, s.changed...)
 	}
 	if only != "" && !found {
 		return nil, fmt.Errorf("%w %q in %s", ErrUnknownSource, only, p.cfg.Path)
 	}
-	if len(changed) > 0 {
-		rs, err := p.resolveChanged(ctx, changed)
-		if err != nil {
-			return &sum, err
-		}
-		sum.Resolve = rs
-	}
-	return &sum, nil
+	rs, err := p.ResolvePending(ctx)
+	sum.Resolve = rs
+	return &sum, err
 }
 
 // EnsureSynced syncs every configured source the store has never synced,
-// then brings the profiles up to date if any record changed.
+// then resolves every pending change.
 func (p *Pipeline) EnsureSynced(ctx context.Context) error {
-	changed, err := p.SyncMissing(ctx)
-	if err != nil || len(changed) == 0 {
+	if err := p.SyncMissing(ctx); err != nil {
 		return err
 	}
-	_, err = p.resolveChanged(ctx, changed)
+	_, err := p.ResolvePending(ctx)
 	return err
 }
 
 // SyncMissing syncs every configured source the store has never synced,
-// without resolving, and returns the keys of the records it changed. A
-// caller that resolves everything next (scv resolve) saves a resolution.
-func (p *Pipeline) SyncMissing(ctx context.Context) ([]string, error) {
-	var changed []string
+// without resolving. A caller that resolves everything next (scv resolve)
+// saves a resolution; the changes stay pending until then.
+func (p *Pipeline) SyncMissing(ctx context.Context) error {
 	for _, src := range p.cfg.Sources {
 		cp, err := p.db.Checkpoint(ctx, src.Name)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if cp != "" {
 			continue
 		}
-		s, err := p.SyncSource(ctx, src)
-		if err != nil {
-			return nil, err
+		if _, err := p.SyncSource(ctx, src); err != nil {
+			return err
 		}
-		changed = append(changed, s.changed...)
 	}
-	return changed, nil
+	return nil
 }
 
-// SyncSource reads one source into the store: new and changed rows are
-// written, rows gone from the source are marked deleted, and rows that
-// cannot become records replace the source's quarantine. An unchanged
-// source (same file content and the same source settings as at the last
-// checkpoint) is skipped.
+// SyncSource reads one source into the store without resolving: new and
+// changed rows are written in batches (each marking its changed records
+// pending), and one last transaction marks the rows gone from the source
+// deleted, replaces the source's quarantine with the rows that cannot
+// become records and sets the checkpoint. An unchanged source (same file
+// content and the same source settings as at the last checkpoint) is
+// skipped. A read that stops early sets no checkpoint, so the next sync
+// reads the source again; what it stored stays pending.
 func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSummary, error) {
 	start := time.Now()
 	lg := p.lg.Named("sync").With("source", src.Name)
@@ -201,19 +181,18 @@ func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSum
 	tally := quality.NewTally(quality.Options{Sources: []quality.Source{qualitySource(src)}, Samples: p.opts.Samples})
 	seen := make(map[string]struct{})
 	batch := make([]customer.Record, 0, p.opts.BatchSize)
-	var quarantine []bolt.Quarantined
+	var quarantine []store.Quarantined
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		st, err := p.db.PutRecords(ctx, batch)
+		st, err := p.db.PutRecords(ctx, store.Batch{Records: batch})
 		if err != nil {
 			return fmt.Errorf("source %q: store records: %w", src.Name, err)
 		}
 		sum.Inserted += st.Inserted
 		sum.Updated += st.Updated
 		sum.Unchanged += st.Unchanged
-		sum.changed = append(sum.changed, st.Changed...)
 		batch = batch[:0]
 		p.progress(Progress{Stage: "sync", Source: src.Name, Done: sum.Read})
 		return nil
@@ -233,7 +212,7 @@ func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSum
 	bad := func(e *connectors.RowError) error {
 		lg.Debug("row quarantined", "row", e.Line, "field", e.Field, "reason", e.Reason)
 		tally.AddQuarantined(src.Name, e.Line, e.Field, e.Raw, e.Reason)
-		quarantine = append(quarantine, bolt.Quarantined{
+		quarantine = append(quarantine, store.Quarantined{
 			Source: src.Name, Row: e.Line, Raw: e.Raw, Reason: e.Reason, Field: e.Field, At: now,
 		})
 		return nil
@@ -244,19 +223,17 @@ func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSum
 	if err := flush(); err != nil {
 		return sum, err
 	}
-	gone, err := p.db.DeleteMissing(ctx, src.Name, func(id string) bool { _, ok := seen[id]; return ok })
+	gone, err := p.db.FinishSnapshot(ctx, store.Snapshot{
+		Source:     src.Name,
+		Seen:       func(id string) bool { _, ok := seen[id]; return ok },
+		Quarantine: quarantine,
+		Checkpoint: checkpoint,
+	})
 	if err != nil {
-		return sum, fmt.Errorf("source %q: mark deleted records: %w", src.Name, err)
+		return sum, fmt.Errorf("source %q: %w", src.Name, err)
 	}
 	sum.Deleted = len(gone)
-	sum.changed = append(sum.changed, gone...)
 	sum.Quarantined = len(quarantine)
-	if err := p.db.ReplaceQuarantine(ctx, src.Name, quarantine); err != nil {
-		return sum, fmt.Errorf("source %q: store quarantine: %w", src.Name, err)
-	}
-	if err := p.db.SetCheckpoint(ctx, src.Name, checkpoint); err != nil {
-		return sum, err
-	}
 	sum.Took = time.Since(start)
 	if rep := tally.Report(); len(rep.Sources) == 1 {
 		sum.Quality = &rep.Sources[0]

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/scvhq/scv/customer"
-	"github.com/scvhq/scv/store/bolt"
+	"github.com/scvhq/scv/store"
 )
 
 const testConfig = `
@@ -38,7 +38,7 @@ source "shop" {
 
 // setup writes the config and sources into a temporary directory and
 // opens a pipeline on a real store there.
-func setup(t *testing.T, crm, shop string) (*Pipeline, string) {
+func setup(t *testing.T, crm, shop string) (*testPipeline, string) {
 	t.Helper()
 	dir := t.TempDir()
 	write(t, dir, "scv.hcl", testConfig)
@@ -76,16 +76,16 @@ func TestSync(t *testing.T) {
 	if sum.Resolve == nil || sum.Resolve.Records != 5 {
 		t.Fatalf("resolve after the first sync = %+v, want 5 records", sum.Resolve)
 	}
-	var q []bolt.Quarantined
-	p.DB().ForEachQuarantined(ctx, "crm", func(r bolt.Quarantined) error { q = append(q, r); return nil })
+	var q []store.Quarantined
+	p.db.ForEachQuarantined(ctx, "crm", func(r store.Quarantined) error { q = append(q, r); return nil })
 	if len(q) != 1 || q[0].Row != 4 || !strings.Contains(q[0].Raw, "noid@example.com") {
 		t.Errorf("quarantine = %+v, want row 4 with its raw text", q)
 	}
-	ids, err := p.DB().Lookup(ctx, "email", "ann.lee@example.com")
+	ids, err := p.db.Lookup(ctx, "email", "ann.lee@example.com")
 	if err != nil || len(ids) != 1 {
 		t.Fatalf("lookup ann: %v %v", ids, err)
 	}
-	prof, err := p.DB().Profile(ctx, ids[0])
+	prof, err := p.db.Profile(ctx, ids[0])
 	if err != nil || len(prof.Members) != 2 {
 		t.Fatalf("Ann's profile = %+v, %v; want crm/C1 and shop/S1", prof, err)
 	}
@@ -116,18 +116,18 @@ func TestSync(t *testing.T) {
 	if len(sum.Sources) != 1 || crm.Updated != 1 || crm.Unchanged != 1 || crm.Deleted != 1 || crm.Quarantined != 0 {
 		t.Errorf("sync of the changed crm = %+v, want 1 updated, 1 unchanged, 1 deleted, 0 quarantined", crm)
 	}
-	rec, err := p.DB().Record(ctx, "crm/C2")
+	rec, err := p.db.Record(ctx, "crm/C2")
 	if err != nil || rec.Fields[customer.Email].Norm != "robert.ray@example.com" {
 		t.Errorf("crm/C2 = %+v, %v; want the new email", rec.Fields[customer.Email], err)
 	}
-	if _, err := p.DB().Lookup(ctx, "email", "bob@example.com"); !errors.Is(err, customer.ErrNotFound) {
+	if _, err := p.db.Lookup(ctx, "email", "bob@example.com"); !errors.Is(err, customer.ErrNotFound) {
 		t.Errorf("the old email still finds a profile: %v", err)
 	}
-	if _, err := p.DB().Lookup(ctx, "source_record", "crm/C3"); !errors.Is(err, customer.ErrNotFound) {
+	if _, err := p.db.Lookup(ctx, "source_record", "crm/C3"); !errors.Is(err, customer.ErrNotFound) {
 		t.Errorf("the deleted record still finds a profile: %v", err)
 	}
 	q = q[:0]
-	p.DB().ForEachQuarantined(ctx, "crm", func(r bolt.Quarantined) error { q = append(q, r); return nil })
+	p.db.ForEachQuarantined(ctx, "crm", func(r store.Quarantined) error { q = append(q, r); return nil })
 	if len(q) != 0 {
 		t.Errorf("quarantine after a clean read = %+v, want empty", q)
 	}
@@ -146,9 +146,8 @@ func TestSettingsChangeRereads(t *testing.T) {
 	if _, err := p.Sync(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
-	p.Close()
 	write(t, dir, "scv.hcl", strings.Replace(testConfig, `default_country = "GB"`, `default_country = "US"`, 1))
-	p = open(t, dir)
+	p = p.reload(t, dir)
 	sum, err := p.Sync(ctx, "")
 	if err != nil {
 		t.Fatal(err)
@@ -167,14 +166,14 @@ func TestResolveKeepsIDs(t *testing.T) {
 	if _, err := p.Sync(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
-	before, err := p.DB().Assignments(ctx)
+	before, err := p.db.Assignments(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Resolve(ctx); err != nil {
 		t.Fatal(err)
 	}
-	after, err := p.DB().Assignments(ctx)
+	after, err := p.db.Assignments(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,5 +191,65 @@ func TestResolveKeepsIDs(t *testing.T) {
 	}
 	if e.Probability < 0.5 {
 		t.Errorf("crm/C1 vs shop/S1 probability %v, want a match", e.Probability)
+	}
+}
+
+// TestInterruptedSyncResolvesNextTime stops a sync after it stored the
+// records and before it resolved them, as SIGTERM does, and checks that
+// the next sync, which finds every source unchanged, still gives every
+// live record a profile.
+func TestInterruptedSyncResolvesNextTime(t *testing.T) {
+	p, dir := setup(t, crmCSV, shopCSV)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopped := p.reload(t, dir)
+	stopped.opts.Progress = func(pr Progress) {
+		if strings.HasPrefix(pr.Stage, "resolve") {
+			cancel()
+		}
+	}
+	if _, err := stopped.Sync(ctx, ""); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted sync: err = %v, want context.Canceled", err)
+	}
+	assign, err := p.db.Assignments(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(assign) != 0 {
+		t.Fatalf("the interrupted sync stored %d assignments, want none", len(assign))
+	}
+
+	sum, err := p.Sync(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sum.Sources {
+		if !s.Skipped {
+			t.Errorf("source %s was read again: %+v", s.Name, s)
+		}
+	}
+	if sum.Resolve == nil {
+		t.Fatal("the next sync resolved nothing")
+	}
+	assign, err = p.db.Assignments(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live int
+	err = p.db.ForEachRecord(context.Background(), func(r *customer.Record) error {
+		live++
+		if assign[r.Key()] == "" {
+			t.Errorf("live record %s has no profile", r.Key())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live == 0 || len(assign) != live {
+		t.Errorf("%d assignments for %d live records", len(assign), live)
+	}
+	if pend, err := p.db.Pending(context.Background()); err != nil || len(pend.Keys) != 0 {
+		t.Errorf("pending after the sync = %q, %v; want none", pend.Keys, err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/resolver"
+	"github.com/scvhq/scv/store"
 )
 
 // ResolveSummary is what a resolution did.
@@ -23,10 +24,64 @@ type ResolveSummary struct {
 }
 
 // Resolve re-resolves every live stored record into profiles, keeping
-// profile ids from the previous assignment, and stores the assignment.
+// profile ids from the previous assignment, and stores the assignment
+// with the trained model in one transaction, covering every change that
+// was pending when it started; then it rebuilds the block index under the
+// model.
 func (p *Pipeline) Resolve(ctx context.Context) (*ResolveSummary, error) {
 	start := time.Now()
 	lg := p.lg.Named("resolve")
+	pending, err := p.db.Pending(ctx)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := p.loadRecords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := p.db.Assignments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := resolver.New(p.resolverOptions()).Resolve(ctx, recs, prev)
+	if err != nil {
+		return nil, err
+	}
+	p.progress(Progress{Stage: "resolve: storing profiles"})
+	var enc []byte
+	if res.Model != nil {
+		if enc, err = res.Model.MarshalBinary(); err != nil {
+			return nil, fmt.Errorf("encode the trained model: %w", err)
+		}
+	}
+	// A nil model (too few records to train on) removes the stored one,
+	// so the next sync resolves in full.
+	err = p.db.ApplyResolution(ctx, store.Resolution{
+		Assign: res.Assign, Full: true, Meta: map[string][]byte{modelKey: enc}, PendingSeq: pending.Seq,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if res.Model != nil {
+		p.progress(Progress{Stage: "resolve: indexing blocks"})
+		if err := p.indexBlocks(ctx, res.Model, enc, recs); err != nil {
+			return nil, err
+		}
+	}
+	for _, b := range res.Oversized {
+		lg.Warn("oversized block skipped", "rule", b.Rule, "key", b.Key, "records", b.Records)
+	}
+	sum := &ResolveSummary{
+		Records: len(recs), Profiles: res.Profiles, Candidates: res.Candidates, Links: res.Links,
+		Refused: res.Refused, Oversized: len(res.Oversized), Took: time.Since(start),
+	}
+	lg.Info("resolve finished", "records", sum.Records, "profiles", sum.Profiles, "candidates", sum.Candidates,
+		"links", sum.Links, "refused", sum.Refused, "oversized_blocks", sum.Oversized, "took", sum.Took)
+	return sum, nil
+}
+
+// loadRecords reads the matching view of every live record.
+func (p *Pipeline) loadRecords(ctx context.Context) ([]customer.Record, error) {
 	// Size the slice from the store's counters: growing it by appending
 	// would copy every record several times and, at a million records,
 	// hold gigabytes of dead copies at the peak.
@@ -42,62 +97,23 @@ func (p *Pipeline) Resolve(ctx context.Context) (*ResolveSummary, error) {
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	prev, err := p.db.Assignments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	res, err := resolver.New(p.resolverOptions()).Resolve(ctx, recs, prev)
-	if err != nil {
-		return nil, err
-	}
-	p.progress(Progress{Stage: "resolve: storing profiles"})
-	if err := p.db.SetAssignments(ctx, res.Assign, true); err != nil {
-		return nil, err
-	}
-	p.progress(Progress{Stage: "resolve: indexing blocks"})
-	if err := p.saveModel(ctx, res.Model, recs); err != nil {
-		return nil, err
-	}
-	for _, b := range res.Oversized {
-		lg.Warn("oversized block skipped", "rule", b.Rule, "key", b.Key, "records", b.Records)
-	}
-	sum := &ResolveSummary{
-		Records: len(recs), Profiles: res.Profiles, Candidates: res.Candidates, Links: res.Links,
-		Refused: res.Refused, Oversized: len(res.Oversized), Took: time.Since(start),
-	}
-	lg.Info("resolve finished", "records", sum.Records, "profiles", sum.Profiles, "candidates", sum.Candidates,
-		"links", sum.Links, "refused", sum.Refused, "oversized_blocks", sum.Oversized, "took", sum.Took)
-	return sum, nil
+	return recs, err
 }
 
-// Meta keys: the trained model, and the model that the store's block
-// index was built with (the index serves incremental resolution only
-// while the two agree).
-const (
-	modelKey  = "resolver/model"
-	blocksKey = "resolver/blocks-model"
-)
+// modelKey is the meta key of the trained model. The block index is
+// tagged with the model's hash (modelTag) and serves incremental
+// resolution only while the two agree.
+const modelKey = "resolver/model"
 
-// saveModel stores the trained model and rebuilds the block index of recs
-// under it. A nil model (too few records to train on) clears both, so the
-// next sync resolves in full.
-func (p *Pipeline) saveModel(ctx context.Context, m *resolver.Model, recs []customer.Record) error {
-	if err := p.db.PutMeta(ctx, blocksKey, nil); err != nil {
-		return err
-	}
-	if m == nil {
-		return p.db.PutMeta(ctx, modelKey, nil)
-	}
-	enc, err := m.MarshalBinary()
-	if err != nil {
-		return fmt.Errorf("encode the trained model: %w", err)
-	}
-	if err := p.db.PutMeta(ctx, modelKey, enc); err != nil {
-		return err
-	}
+// modelTag returns the block index tag of a model's encoding.
+func modelTag(enc []byte) []byte {
+	sum := sha256.Sum256(enc)
+	return sum[:]
+}
+
+// indexBlocks rebuilds the block index of recs under the model m, whose
+// encoding is enc.
+func (p *Pipeline) indexBlocks(ctx context.Context, m *resolver.Model, enc []byte, recs []customer.Record) error {
 	keyer, err := resolver.New(p.resolverOptions()).Keyer(m)
 	if err != nil {
 		return err
@@ -106,11 +122,7 @@ func (p *Pipeline) saveModel(ctx context.Context, m *resolver.Model, recs []cust
 	for i := range recs {
 		blocks[recs[i].Key()] = keyer.Keys(&recs[i], nil)
 	}
-	if err := p.db.ReplaceBlocks(ctx, blocks); err != nil {
-		return err
-	}
-	sum := sha256.Sum256(enc)
-	return p.db.PutMeta(ctx, blocksKey, sum[:])
+	return p.db.ReplaceBlocks(ctx, modelTag(enc), blocks)
 }
 
 // Model returns the model trained by the last resolution, or

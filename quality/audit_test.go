@@ -12,6 +12,7 @@ import (
 	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/pipeline"
 	"github.com/scvhq/scv/quality"
+	"github.com/scvhq/scv/store/bolt"
 )
 
 // crmCSV has known defects: row 3 a malformed email, row 4 a placeholder
@@ -72,16 +73,17 @@ func TestComputeOnSyncedStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	p, err := pipeline.Open(cfg, pipeline.Options{Now: func() time.Time { return now }})
+	db, err := bolt.Open(cfg.DataDir, bolt.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Close()
+	defer db.Close()
+	p := pipeline.New(cfg, db, pipeline.Options{Now: func() time.Time { return now }})
 	ctx := context.Background()
 	if err := p.EnsureSynced(ctx); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := quality.Compute(ctx, p.DB(), quality.Options{Now: now, Sources: []quality.Source{{
+	rep, err := quality.Compute(ctx, db, quality.Options{Now: now, Sources: []quality.Source{{
 		Name: "crm", Trust: 0.9, Freshness: 365 * 24 * time.Hour, HasUpdatedAt: true, Identifiers: []string{"loyalty_id"},
 		MappedFields: []customer.Field{customer.GivenName, customer.FamilyName, customer.Email, customer.Phone,
 			customer.DateOfBirth, customer.AddressLine1, customer.Locality, customer.PostalCode},

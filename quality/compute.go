@@ -7,21 +7,21 @@ import (
 	"slices"
 
 	"github.com/scvhq/scv/customer"
-	"github.com/scvhq/scv/store/bolt"
+	"github.com/scvhq/scv/store"
 )
 
-// Store is what Compute reads: store/bolt's *DB satisfies it.
+// Store is what Compute reads; store/bolt's *DB satisfies it.
 type Store interface {
 	// ForEachRecord calls fn for every live record, sorted by key; the
 	// record is valid only during the call.
 	ForEachRecord(ctx context.Context, fn func(*customer.Record) error) error
 	// ForEachQuarantined calls fn for every quarantined row of source, or
 	// of every source when source is "".
-	ForEachQuarantined(ctx context.Context, source string, fn func(bolt.Quarantined) error) error
+	ForEachQuarantined(ctx context.Context, source string, fn func(store.Quarantined) error) error
 	// Assignments returns the profile id of every assigned record key.
 	Assignments(ctx context.Context) (map[string]string, error)
 	// Sources returns the record counts of every stored source.
-	Sources(ctx context.Context) (map[string]bolt.SourceStats, error)
+	Sources(ctx context.Context) (map[string]store.SourceStats, error)
 }
 
 // Compute reads every live record, quarantined row and profile assignment
@@ -49,7 +49,7 @@ func Compute(ctx context.Context, st Store, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("quality: read records: %w", err)
 	}
-	err = st.ForEachQuarantined(ctx, "", func(q bolt.Quarantined) error {
+	err = st.ForEachQuarantined(ctx, "", func(q store.Quarantined) error {
 		a.t.AddQuarantined(q.Source, q.Row, q.Field, q.Raw, q.Reason)
 		return nil
 	})
@@ -64,10 +64,10 @@ func Compute(ctx context.Context, st Store, opts Options) (*Report, error) {
 type audit struct {
 	t     *Tally
 	pa    *profileStats
-	stats map[string]bolt.SourceStats
+	stats map[string]store.SourceStats
 }
 
-func newAudit(opts Options, assign map[string]string, stats map[string]bolt.SourceStats) *audit {
+func newAudit(opts Options, assign map[string]string, stats map[string]store.SourceStats) *audit {
 	t := NewTally(opts)
 	names := make([]string, 0, len(stats))
 	for name := range stats {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/store"
 	"github.com/scvhq/scv/store/bolt"
 )
 
@@ -72,19 +73,19 @@ func twoSourceReport(t *testing.T) *Report {
 	}
 	// crm/5 is deleted: it counts as deleted, not as a record.
 	batch = append(batch, *rec("crm", "5", 6, F(customer.GivenName, valid("Gone"))))
-	if _, err := db.PutRecords(ctx, batch); err != nil {
+	if _, err := db.PutRecords(ctx, store.Batch{Records: batch}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.DeleteMissing(ctx, "crm", func(id string) bool { return id != "5" }); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SetAssignments(ctx, assign, true); err != nil {
-		t.Fatal(err)
-	}
-	err = db.ReplaceQuarantine(ctx, "crm", []bolt.Quarantined{{
-		Source: "crm", Row: 7, Raw: "6,Eve,eve@x.io,extra", Reason: "wrong number of columns: 4, the header has 3", At: testNow,
-	}})
+	_, err = db.FinishSnapshot(ctx, store.Snapshot{
+		Source: "crm", Seen: func(id string) bool { return id != "5" }, Checkpoint: "1",
+		Quarantine: []store.Quarantined{{
+			Source: "crm", Row: 7, Raw: "6,Eve,eve@x.io,extra", Reason: "wrong number of columns: 4, the header has 3", At: testNow,
+		}},
+	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ApplyResolution(ctx, store.Resolution{Assign: assign, Full: true}); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := Compute(ctx, db, opts)
@@ -183,10 +184,10 @@ func BenchmarkCompute(b *testing.B) {
 		recs = append(recs, r)
 		assign[r.Key()] = fmt.Sprint("P", i/4)
 	}
-	if _, err := db.PutRecords(ctx, recs); err != nil {
+	if _, err := db.PutRecords(ctx, store.Batch{Records: recs}); err != nil {
 		b.Fatal(err)
 	}
-	if err := db.SetAssignments(ctx, assign, true); err != nil {
+	if err := db.ApplyResolution(ctx, store.Resolution{Assign: assign, Full: true}); err != nil {
 		b.Fatal(err)
 	}
 	opts := Options{Now: testNow, Sources: []Source{{Name: "crm", Trust: 0.9}, {Name: "shop", Trust: 0.5}}}

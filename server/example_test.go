@@ -12,6 +12,7 @@ import (
 	"github.com/scvhq/scv/customer"
 	scvv1 "github.com/scvhq/scv/proto/scv/v1"
 	"github.com/scvhq/scv/server"
+	"github.com/scvhq/scv/store"
 	"github.com/scvhq/scv/store/bolt"
 )
 
@@ -37,11 +38,11 @@ func Example() {
 	r.Add(customer.GivenName, customer.Value{Raw: "Ada"})
 	r.Add(customer.Email, customer.Value{Raw: "Ada@Example.com"})
 	customer.Normalize(&r, customer.Options{DefaultCountry: "GB"})
-	if _, err := db.PutRecords(ctx, []customer.Record{r}); err != nil {
+	if _, err := db.PutRecords(ctx, store.Batch{Records: []customer.Record{r}}); err != nil {
 		fmt.Println(err)
 		return
 	}
-	if err := db.SetAssignments(ctx, map[string]string{"crm/1": "p1"}, true); err != nil {
+	if err := db.ApplyResolution(ctx, store.Resolution{Assign: map[string]string{"crm/1": "p1"}, Full: true}); err != nil {
 		fmt.Println(err)
 		return
 	}

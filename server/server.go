@@ -22,7 +22,8 @@ import (
 	"github.com/scvhq/scv/resolver"
 )
 
-// Store is what the server reads profiles from; *bolt.DB satisfies it.
+// Store is what the server reads profiles from; store/bolt's *DB
+// satisfies it.
 type Store interface {
 	// Profile returns the profile with id and its live member records, or
 	// an error wrapping customer.ErrNotFound.

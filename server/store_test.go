@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/store"
 	"github.com/scvhq/scv/store/bolt"
 )
 
@@ -23,10 +24,10 @@ func openStore(t testing.TB, recs []customer.Record, assign map[string]string) *
 		}
 	})
 	ctx := context.Background()
-	if _, err := db.PutRecords(ctx, recs); err != nil {
+	if _, err := db.PutRecords(ctx, store.Batch{Records: recs}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetAssignments(ctx, assign, true); err != nil {
+	if err := db.ApplyResolution(ctx, store.Resolution{Assign: assign, Full: true}); err != nil {
 		t.Fatal(err)
 	}
 	return db

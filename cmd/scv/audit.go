@@ -41,7 +41,7 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 		return usageError{fmt.Sprintf("--samples %d is negative", *samples)}
 	}
 
-	p, err := a.openPipeline(*cfgPath)
+	p, err := a.openConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 	if *samples == 0 {
 		opts.Samples = -1 // quality.Options: negative keeps no samples, 0 means the default
 	}
-	rep, err := quality.Compute(ctx, p.DB(), opts)
+	rep, err := quality.Compute(ctx, p.db, opts)
 	if err != nil {
 		return err
 	}

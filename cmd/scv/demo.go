@@ -15,7 +15,6 @@ import (
 	"github.com/scvhq/scv/config"
 	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/demo"
-	"github.com/scvhq/scv/pipeline"
 	"github.com/scvhq/scv/quality"
 )
 
@@ -53,7 +52,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	cfg.DataDir = filepath.Join(dir, "scv-data")
-	p, err := pipeline.Open(cfg, pipeline.Options{Logger: a.logger, Progress: a.progress})
+	p, err := a.openStore(cfg)
 	if err != nil {
 		return err
 	}
@@ -76,7 +75,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		writeProfile(a.stdout, &prof)
 	}
 
-	rep, err := quality.Compute(ctx, p.DB(), p.QualityOptions())
+	rep, err := quality.Compute(ctx, p.db, p.QualityOptions())
 	if err != nil {
 		return err
 	}
@@ -95,8 +94,8 @@ func sourceNames(cfg *config.Config) string {
 
 // richestProfiles returns up to n profiles whose members span the most
 // sources, most members first: the ones that show what unification does.
-func richestProfiles(ctx context.Context, p *pipeline.Pipeline, n int) ([]customer.Profile, error) {
-	assign, err := p.DB().Assignments(ctx)
+func richestProfiles(ctx context.Context, p *session, n int) ([]customer.Profile, error) {
+	assign, err := p.db.Assignments(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +128,7 @@ func richestProfiles(ctx context.Context, p *pipeline.Pipeline, n int) ([]custom
 	}
 	out := make([]customer.Profile, 0, len(ids))
 	for _, id := range ids {
-		prof, err := p.DB().Profile(ctx, id)
+		prof, err := p.db.Profile(ctx, id)
 		if err != nil {
 			return nil, err
 		}

@@ -31,7 +31,7 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 			return usageError{fmt.Sprintf("--record %q is not source/id", k)}
 		}
 	}
-	p, err := a.openPipeline(*cfgPath)
+	p, err := a.openConfig(*cfgPath)
 	if err != nil {
 		return err
 	}

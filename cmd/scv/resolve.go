@@ -19,12 +19,12 @@ func runResolve(ctx context.Context, a *app, args []string) error {
 	if err := a.parseConfig(fs, args, cfgPath); err != nil {
 		return err
 	}
-	p, err := a.openPipeline(*cfgPath)
+	p, err := a.openConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	if _, err := p.SyncMissing(ctx); err != nil {
+	if err := p.SyncMissing(ctx); err != nil {
 		a.endProgress()
 		return err
 	}
@@ -48,7 +48,7 @@ func runResolve(ctx context.Context, a *app, args []string) error {
 	if *export == "" {
 		return nil
 	}
-	assign, err := p.DB().Assignments(ctx)
+	assign, err := p.db.Assignments(ctx)
 	if err != nil {
 		return err
 	}

@@ -17,12 +17,18 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err := a.parseConfig(fs, args, cfgPath); err != nil {
 		return err
 	}
-	p, err := a.openPipeline(*cfgPath)
+	p, err := a.openConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	cfg := p.Config()
+	// Changes an interrupted sync stored but did not resolve are served
+	// resolved.
+	if _, err := p.ResolvePending(ctx); err != nil {
+		return err
+	}
+	a.endProgress()
+	cfg := p.cfg
 	addr := cfg.Server.Listen
 	if *listen != "" {
 		addr = *listen
@@ -44,7 +50,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	default:
 		return err
 	}
-	srv := server.New(p.DB(), opts)
+	srv := server.New(p.db, opts)
 	a.logger.Info("serving", "address", lis.Addr().String(), "store", cfg.DataDir)
 	return srv.Serve(ctx, lis)
 }

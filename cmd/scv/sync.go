@@ -6,7 +6,6 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/scvhq/scv/config"
 	"github.com/scvhq/scv/pipeline"
 )
 
@@ -17,7 +16,7 @@ func runSync(ctx context.Context, a *app, args []string) error {
 	if err := a.parseConfig(fs, args, cfgPath); err != nil {
 		return err
 	}
-	p, err := a.openPipeline(*cfgPath)
+	p, err := a.openConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
@@ -28,15 +27,6 @@ func runSync(ctx context.Context, a *app, args []string) error {
 		writeSyncSummary(a.stdout, sum)
 	}
 	return err
-}
-
-// openPipeline loads the configuration at path and opens its store.
-func (a *app) openPipeline(path string) (*pipeline.Pipeline, error) {
-	cfg, err := config.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	return pipeline.Open(cfg, pipeline.Options{Logger: a.logger, Progress: a.progress})
 }
 
 func writeSyncSummary(w io.Writer, sum *pipeline.SyncSummary) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/store"
 )
 
 // batchSize is the batch callers write per transaction.
@@ -26,7 +27,7 @@ func fill(b *testing.B, db *DB, n int) {
 			batch = batch[:0]
 		}
 	}
-	if err := db.SetAssignments(context.Background(), assign, true); err != nil {
+	if err := db.ApplyResolution(context.Background(), store.Resolution{Assign: assign, Full: true}); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -151,9 +152,9 @@ func BenchmarkProfile(b *testing.B) {
 	}
 }
 
-// BenchmarkSetAssignmentsFull stores a complete assignment of 100,000
+// BenchmarkApplyResolutionFull stores a complete assignment of 100,000
 // records in which one record in ten moves to another profile.
-func BenchmarkSetAssignmentsFull(b *testing.B) {
+func BenchmarkApplyResolutionFull(b *testing.B) {
 	const n = 100_000
 	db := openBench(b, false)
 	fill(b, db, n)
@@ -175,7 +176,7 @@ func BenchmarkSetAssignmentsFull(b *testing.B) {
 		}
 		round++
 		b.StartTimer()
-		if err := db.SetAssignments(ctx, assign, true); err != nil {
+		if err := db.ApplyResolution(ctx, store.Resolution{Assign: assign, Full: true}); err != nil {
 			b.Fatal(err)
 		}
 	}

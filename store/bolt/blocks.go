@@ -21,10 +21,14 @@ import (
 const blockTxEntries = 1 << 20
 
 // ReplaceBlocks replaces the whole block index with blocks (record key to
-// its block keys). It writes in several transactions, so a caller that
-// needs to know the index is complete records that separately (in Meta)
-// after ReplaceBlocks returns.
-func (db *DB) ReplaceBlocks(ctx context.Context, blocks map[string][]uint64) error {
+// its block keys) built under tag, such as a hash of the resolver's model.
+// It writes in several transactions to bound the memory of each: the
+// first clears the index and its tag, the last sets tag, so BlockIndexTag
+// never names a half-written index and an interrupted call leaves none.
+func (db *DB) ReplaceBlocks(ctx context.Context, tag []byte, blocks map[string][]uint64) error {
+	if len(tag) == 0 {
+		return fmt.Errorf("replace blocks: empty tag")
+	}
 	type entry struct {
 		block uint64
 		key   string
@@ -50,6 +54,9 @@ func (db *DB) ReplaceBlocks(ctx context.Context, blocks map[string][]uint64) err
 	slices.Sort(keys)
 
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
+		if err := tx.Bucket(bucketState).Delete(stateBlocksTag); err != nil {
+			return err
+		}
 		for _, name := range [][]byte{bucketBlocks, bucketRecBlocks} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
@@ -97,7 +104,27 @@ func (db *DB) ReplaceBlocks(ctx context.Context, blocks map[string][]uint64) err
 			return fmt.Errorf("replace blocks: %w", err)
 		}
 	}
+	err = db.update(ctx, func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketState).Put(stateBlocksTag, bytes.Clone(tag))
+	})
+	if err != nil {
+		return fmt.Errorf("replace blocks: tag: %w", err)
+	}
 	return nil
+}
+
+// BlockIndexTag returns the tag the complete block index was built under,
+// or nil when there is no complete index.
+func (db *DB) BlockIndexTag(ctx context.Context) ([]byte, error) {
+	var tag []byte
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		tag = bytes.Clone(tx.Bucket(bucketState).Get(stateBlocksTag))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("block index tag: %w", err)
+	}
+	return tag, nil
 }
 
 // setBlocks replaces the block keys of the given records within tx; an

@@ -17,15 +17,19 @@
 //	blocks      block key (big-endian uint64) "source/id" -> empty: the
 //	            resolver's candidate index for incremental resolution
 //	recblocks   "source/id" -> the record's block keys (big-endian uint64s)
+//	pending     "source/id" -> big-endian sequence of the write that marked
+//	            the record changed and not yet resolved
+//	state       "blocks-tag" -> the tag of the complete block index
 //
-// Every method but ReplaceBlocks runs in one bbolt transaction, so the
-// identifier index, assignments and counters always agree with the
-// records. The block index is the resolver's: the store keeps what it is
-// given (ReplaceBlocks, in several transactions to bound memory, and
-// UpdateProfiles) and callers record separately when it is complete.
+// It keeps the contract of package store: every method but ReplaceBlocks
+// runs in one bbolt transaction, so the identifier index, assignments,
+// counters, pending marks and checkpoints always agree with the records.
+// The block index is the resolver's: the store keeps what it is given
+// (ReplaceBlocks, in several transactions to bound memory, and
+// ApplyResolution) and BlockIndexTag names it only once it is complete.
 // Deleting a record takes it out of the identifier index and its profile;
-// the resolver assigns it again if it comes back. Only one process may open the file; a second one gets
-// ErrInUse.
+// the resolver assigns it again if it comes back. Only one process may
+// open the file; a second one gets ErrInUse.
 package bolt
 
 import (
@@ -72,12 +76,17 @@ var (
 	bucketCounters    = []byte("counters")
 	bucketBlocks      = []byte("blocks")
 	bucketRecBlocks   = []byte("recblocks")
+	bucketPending     = []byte("pending")
+	bucketState       = []byte("state")
 )
+
+// stateBlocksTag is the state key of the complete block index's tag.
+var stateBlocksTag = []byte("blocks-tag")
 
 var allBuckets = [][]byte{
 	bucketRecords, bucketIndex, bucketAssign, bucketMembers,
 	bucketQuarantine, bucketCheckpoints, bucketMeta, bucketCounters,
-	bucketBlocks, bucketRecBlocks,
+	bucketBlocks, bucketRecBlocks, bucketPending, bucketState,
 }
 
 // DB is an open store. Its methods are safe for concurrent use; writes

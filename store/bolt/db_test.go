@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/store"
 )
 
 func TestOpenInUse(t *testing.T) {
@@ -45,8 +48,8 @@ func TestOpenCreatesDirAndPersists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	put(t, db, rec("crm", "1", "a@x.com", ""))
-	if err := db.SetCheckpoint(ctx, "crm", "sha:1"); err != nil {
+	b := store.Batch{Records: []customer.Record{rec("crm", "1", "a@x.com", "")}, Checkpoint: &store.Checkpoint{Source: "crm", Value: "sha:1"}}
+	if _, err := db.PutRecords(ctx, b); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -67,7 +70,10 @@ func TestOpenCreatesDirAndPersists(t *testing.T) {
 	if cp, err := db.Checkpoint(ctx, "crm"); err != nil || cp != "sha:1" {
 		t.Errorf("checkpoint = %q, %v; want sha:1", cp, err)
 	}
-	if err := checkConsistent(db); err != nil {
+	if p, err := db.Pending(ctx); err != nil || len(p.Keys) != 1 {
+		t.Errorf("pending after reopening = %+v, %v; want crm/1", p, err)
+	}
+	if err := db.Check(ctx); err != nil {
 		t.Error(err)
 	}
 }
@@ -79,54 +85,5 @@ func TestOpenFailsOnNonDirectory(t *testing.T) {
 	}
 	if _, err := Open(file, Options{}); err == nil {
 		t.Error("no error")
-	}
-}
-
-func TestCheckpointsAndMeta(t *testing.T) {
-	db := openTest(t)
-	ctx := context.Background()
-
-	if cp, err := db.Checkpoint(ctx, "crm"); err != nil || cp != "" {
-		t.Errorf("absent checkpoint = %q, %v; want empty", cp, err)
-	}
-	for _, v := range []string{"a", "b", ""} {
-		if err := db.SetCheckpoint(ctx, "crm", v); err != nil {
-			t.Fatal(err)
-		}
-		if cp, err := db.Checkpoint(ctx, "crm"); err != nil || cp != v {
-			t.Errorf("checkpoint = %q, %v; want %q", cp, err, v)
-		}
-	}
-
-	for _, tt := range []struct {
-		name string
-		put  []byte
-		want []byte
-	}{
-		{"value", []byte("model v1"), []byte("model v1")},
-		{"empty value", []byte{}, []byte{}},
-		{"nil removes", nil, nil},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := db.PutMeta(ctx, "model", tt.put); err != nil {
-				t.Fatal(err)
-			}
-			got, err := db.Meta(ctx, "model")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, tt.want) || (got == nil) != (tt.want == nil) {
-				t.Errorf("Meta = %q (nil %v), want %q (nil %v)", got, got == nil, tt.want, tt.want == nil)
-			}
-		})
-	}
-	// Meta's result is a copy: changing it does not change the store.
-	if err := db.PutMeta(ctx, "k", []byte("abc")); err != nil {
-		t.Fatal(err)
-	}
-	got, _ := db.Meta(ctx, "k")
-	got[0] = 'X'
-	if again, _ := db.Meta(ctx, "k"); string(again) != "abc" {
-		t.Errorf("Meta after editing a returned copy = %q", again)
 	}
 }

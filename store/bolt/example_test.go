@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/store"
 	"github.com/scvhq/scv/store/bolt"
 )
 
@@ -28,14 +29,23 @@ func Example() {
 	ann.Fields[customer.Email] = customer.Value{Raw: "Ann@Example.com", Norm: "ann@example.com", Status: customer.Valid}
 	shop := customer.Record{Source: "shop", ID: "a9", Row: 5}
 	shop.Fields[customer.Email] = customer.Value{Raw: "ann@example.com ", Norm: "ann@example.com", Status: customer.Valid}
-	st, err := db.PutRecords(ctx, []customer.Record{ann, shop})
+	st, err := db.PutRecords(ctx, store.Batch{Records: []customer.Record{ann, shop}})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("changed:", st.Changed)
 
-	// The resolver stores which profile each record belongs to.
-	err = db.SetAssignments(ctx, map[string]string{"crm/17": "p-1", "shop/a9": "p-1"}, true)
+	// Both are pending until the resolver stores which profile each
+	// record belongs to.
+	pending, err := db.Pending(ctx)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("pending:", pending.Keys)
+	err = db.ApplyResolution(ctx, store.Resolution{
+		Assign: map[string]string{"crm/17": "p-1", "shop/a9": "p-1"},
+		Full:   true, Resolved: pending.Keys, PendingSeq: pending.Seq,
+	})
 	if err != nil {
 		panic(err)
 	}
@@ -54,6 +64,7 @@ func Example() {
 	}
 	// Output:
 	// changed: [crm/17 shop/a9]
+	// pending: [crm/17 shop/a9]
 	// p-1 crm/17 Ann@Example.com
 	// p-1 shop/a9 ann@example.com
 }

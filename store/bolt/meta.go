@@ -22,16 +22,13 @@ func (db *DB) Checkpoint(ctx context.Context, source string) (string, error) {
 	return cp, nil
 }
 
-// SetCheckpoint stores source's checkpoint; "" removes it.
-func (db *DB) SetCheckpoint(ctx context.Context, source, value string) error {
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketCheckpoints)
-		if value == "" {
-			return b.Delete([]byte(source))
-		}
-		return b.Put([]byte(source), []byte(value))
-	})
-	if err != nil {
+// setCheckpoint stores source's checkpoint within tx; "" removes it.
+func setCheckpoint(tx *bbolt.Tx, source, value string) error {
+	b := tx.Bucket(bucketCheckpoints)
+	if value == "" {
+		return b.Delete([]byte(source))
+	}
+	if err := b.Put([]byte(source), []byte(value)); err != nil {
 		return fmt.Errorf("source %q: set checkpoint: %w", source, err)
 	}
 	return nil
@@ -51,17 +48,20 @@ func (db *DB) Meta(ctx context.Context, key string) ([]byte, error) {
 	return v, nil
 }
 
-// PutMeta stores a copy of value under key; a nil value removes the key.
-func (db *DB) PutMeta(ctx context.Context, key string, value []byte) error {
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketMeta)
-		if value == nil {
-			return b.Delete([]byte(key))
+// putMeta stores a copy of each value within tx; a nil value removes its
+// key.
+func putMeta(tx *bbolt.Tx, meta map[string][]byte) error {
+	b := tx.Bucket(bucketMeta)
+	for k, v := range meta {
+		var err error
+		if v == nil {
+			err = b.Delete([]byte(k))
+		} else {
+			err = b.Put([]byte(k), bytes.Clone(v))
 		}
-		return b.Put([]byte(key), bytes.Clone(value))
-	})
-	if err != nil {
-		return fmt.Errorf("put meta %q: %w", key, err)
+		if err != nil {
+			return fmt.Errorf("put meta %q: %w", k, err)
+		}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/store"
 	bbolt "go.etcd.io/bbolt"
 )
 
@@ -45,41 +46,31 @@ func (db *DB) Assignments(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-// SetAssignments stores the resolver's assignment of record keys to
-// profile ids in one transaction. With full set, assign is the complete
-// assignment and every record missing from it is unassigned; otherwise
-// only the keys in assign change, and an empty profile id unassigns its
-// key. Keys of records that are absent or deleted are skipped: only live
-// records belong to profiles. Profile ids must not contain 0x00.
-func (db *DB) SetAssignments(ctx context.Context, assign map[string]string, full bool) error {
-	if len(assign) == 0 && !full {
-		return nil
-	}
-	err := db.update(ctx, func(tx *bbolt.Tx) error { return db.setAssignments(ctx, tx, assign, full) })
-	if err != nil {
-		return fmt.Errorf("set assignments: %w", err)
-	}
-	return nil
-}
-
-// UpdateProfiles stores a partial assignment (as SetAssignments with full
-// unset) and replaces the block keys of the given records (an empty list
-// takes a record out of the block index) in one transaction: what an
-// incremental resolution changes.
-func (db *DB) UpdateProfiles(ctx context.Context, assign map[string]string, blocks map[string][]uint64) error {
+// ApplyResolution stores what a resolver decided in one transaction: the
+// assignment of records to profiles (complete with r.Full, partial
+// otherwise), the block keys of the records it resolved, its metadata,
+// and the clearing of the pending marks it covers. See store.Resolution.
+func (db *DB) ApplyResolution(ctx context.Context, r store.Resolution) error {
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		if err := db.setAssignments(ctx, tx, assign, false); err != nil {
+		if err := db.setAssignments(ctx, tx, r.Assign, r.Full); err != nil {
 			return err
 		}
-		return setBlocks(tx, blocks)
+		if err := setBlocks(tx, r.Blocks); err != nil {
+			return fmt.Errorf("block index: %w", err)
+		}
+		if err := putMeta(tx, r.Meta); err != nil {
+			return err
+		}
+		return clearPending(ctx, tx, &r)
 	})
 	if err != nil {
-		return fmt.Errorf("update profiles: %w", err)
+		return fmt.Errorf("apply resolution: %w", err)
 	}
 	return nil
 }
 
-// setAssignments is SetAssignments within tx.
+// setAssignments stores an assignment within tx, as ApplyResolution
+// describes.
 func (db *DB) setAssignments(ctx context.Context, tx *bbolt.Tx, assign map[string]string, full bool) error {
 	keys := make([]string, 0, len(assign))
 	for k, pid := range assign {

@@ -5,73 +5,27 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"time"
 
+	"github.com/scvhq/scv/store"
 	bbolt "go.etcd.io/bbolt"
 )
 
-// Quarantined is a source row that could not become a record.
-type Quarantined struct {
-	Source string
-	Row    int64     // 1-based row (line) in the source; 0 when unknown
-	Raw    string    // the row as read
-	Reason string    // why it was rejected
-	Field  string    // the field or column at fault; empty when the whole row is
-	At     time.Time // when it was rejected
-}
-
 const quarantineVersion = 1
 
-// ReplaceQuarantine replaces source's quarantine with rows in one
-// transaction, so that it mirrors the source's latest full read. A row's
-// empty Source is taken as source; another source is an error.
-func (db *DB) ReplaceQuarantine(ctx context.Context, source string, rows []Quarantined) error {
-	if err := checkSource(source); err != nil {
-		return fmt.Errorf("replace quarantine: %w", err)
+// clearQuarantine removes every quarantined row of source.
+func (w *writer) clearQuarantine(source string) error {
+	prefix := append([]byte(source), 0)
+	var old [][]byte
+	c := w.quarantine.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		old = append(old, bytes.Clone(k))
 	}
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		w := newWriter(tx)
-		b := tx.Bucket(bucketQuarantine)
-		prefix := append([]byte(source), 0)
-		var old [][]byte
-		c := b.Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			old = append(old, bytes.Clone(k))
+	for _, k := range old {
+		if err := w.quarantine.Delete(k); err != nil {
+			return fmt.Errorf("clear quarantine: %w", err)
 		}
-		for _, k := range old {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		w.count(source, 2, -len(old))
-		if err := putQuarantined(ctx, w, b, source, rows); err != nil {
-			return err
-		}
-		return w.flushCounters()
-	})
-	if err != nil {
-		return fmt.Errorf("source %q: replace quarantine: %w", source, err)
 	}
-	return nil
-}
-
-// AppendQuarantine adds rows to their sources' quarantines in one
-// transaction. It never replaces earlier rows: a row quarantined twice is
-// listed twice.
-func (db *DB) AppendQuarantine(ctx context.Context, rows []Quarantined) error {
-	if len(rows) == 0 {
-		return ctx.Err()
-	}
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		w := newWriter(tx)
-		if err := putQuarantined(ctx, w, tx.Bucket(bucketQuarantine), "", rows); err != nil {
-			return err
-		}
-		return w.flushCounters()
-	})
-	if err != nil {
-		return fmt.Errorf("append quarantine: %w", err)
-	}
+	w.count(source, 2, -len(old))
 	return nil
 }
 
@@ -80,7 +34,8 @@ func (db *DB) AppendQuarantine(ctx context.Context, rows []Quarantined) error {
 // is the bucket's sequence, which keeps rows with the same number apart.
 // When only is not empty, every row must be of that source, and a row's
 // empty Source stands for it.
-func putQuarantined(ctx context.Context, w *writer, b *bbolt.Bucket, only string, rows []Quarantined) error {
+func putQuarantined(ctx context.Context, w *writer, only string, rows []store.Quarantined) error {
+	b := w.quarantine
 	for i := range rows {
 		if i%ctxEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -124,7 +79,7 @@ func putQuarantined(ctx context.Context, w *writer, b *bbolt.Bucket, only string
 // every source when source is "", sorted by source and row, within one read
 // transaction; it stops at fn's first error, which it returns. fn must not
 // write to the store.
-func (db *DB) ForEachQuarantined(ctx context.Context, source string, fn func(Quarantined) error) error {
+func (db *DB) ForEachQuarantined(ctx context.Context, source string, fn func(store.Quarantined) error) error {
 	return db.view(ctx, func(tx *bbolt.Tx) error {
 		var prefix []byte
 		if source != "" {
@@ -150,8 +105,8 @@ func (db *DB) ForEachQuarantined(ctx context.Context, source string, fn func(Qua
 	})
 }
 
-func decodeQuarantined(k, v []byte) (Quarantined, error) {
-	var q Quarantined
+func decodeQuarantined(k, v []byte) (store.Quarantined, error) {
+	var q store.Quarantined
 	sep := len(k) - 17
 	if sep < 1 || k[sep] != 0 {
 		return q, fmt.Errorf("%w: bad quarantine key", errCorrupt)
@@ -167,7 +122,7 @@ func decodeQuarantined(k, v []byte) (Quarantined, error) {
 	q.Field = d.string()
 	q.At = d.time()
 	if d.off != len(v) {
-		return Quarantined{}, fmt.Errorf("%w: bad quarantine value", errCorrupt)
+		return store.Quarantined{}, fmt.Errorf("%w: bad quarantine value", errCorrupt)
 	}
 	return q, nil
 }

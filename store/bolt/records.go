@@ -9,33 +9,20 @@ import (
 	"strings"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/store"
 	bbolt "go.etcd.io/bbolt"
 )
 
-// PutStats counts what PutRecords did.
-type PutStats struct {
-	Inserted  int      // records the store did not have
-	Updated   int      // records whose content changed, including deletions and undeletions
-	Unchanged int      // records equal to the stored ones, Row aside
-	Changed   []string // keys inserted or updated, each once, in key order
-}
-
-// SourceStats are a source's counts, kept up to date on every write.
-type SourceStats struct {
-	Records     int // live records
-	Deleted     int // records marked deleted
-	Quarantined int // rows in the quarantine
-}
-
-// PutRecords stores recs in one transaction, keyed by Record.Key(). A
-// record whose content equals the stored one (its Row aside) counts as
-// unchanged and is not reported as changed; when only its Row differs the
-// new Row is stored. A record with Deleted set marks the stored record
-// deleted, which removes it from the identifier index and its profile.
-// Each record needs a Source without '/' or 0x00 and a non-empty ID.
-func (db *DB) PutRecords(ctx context.Context, recs []customer.Record) (PutStats, error) {
-	if len(recs) == 0 {
-		return PutStats{}, ctx.Err()
+// PutRecords writes b in one transaction: its records keyed by
+// Record.Key() with the identifier index and counters in step, a pending
+// mark for every record whose content changed, its quarantined rows and,
+// when b.Checkpoint is set, the checkpoint. See store.Batch for what each
+// part means. Each record needs a Source without '/' or 0x00 and a
+// non-empty ID.
+func (db *DB) PutRecords(ctx context.Context, b store.Batch) (store.PutStats, error) {
+	recs := b.Records
+	if len(recs) == 0 && len(b.Quarantine) == 0 && b.Checkpoint == nil {
+		return store.PutStats{}, ctx.Err()
 	}
 	// Writing in key order keeps bbolt's page splits and copies cheap.
 	keys := make([]string, len(recs))
@@ -43,14 +30,19 @@ func (db *DB) PutRecords(ctx context.Context, recs []customer.Record) (PutStats,
 	for i := range recs {
 		r := &recs[i]
 		if err := checkKey(r.Source, r.ID); err != nil {
-			return PutStats{}, fmt.Errorf("put records: record %d (row %d): %w", i, r.Row, err)
+			return store.PutStats{}, fmt.Errorf("put records: record %d (row %d): %w", i, r.Row, err)
 		}
 		keys[i] = r.Key()
 		order[i] = i
 	}
+	if b.Checkpoint != nil {
+		if err := checkSource(b.Checkpoint.Source); err != nil {
+			return store.PutStats{}, fmt.Errorf("put records: checkpoint: %w", err)
+		}
+	}
 	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
 
-	var st PutStats
+	var st store.PutStats
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		w := newWriter(tx)
 		var enc encoder
@@ -82,20 +74,31 @@ func (db *DB) PutRecords(ctx context.Context, recs []customer.Record) (PutStats,
 			default:
 				st.Updated++
 			}
-			if err := w.replace(w.copy(kbuf), old, w.copy(buf), r); err != nil {
+			key := w.copy(kbuf)
+			if err := w.replace(key, old, w.copy(buf), r); err != nil {
 				return fmt.Errorf("source %q record %q: %w", r.Source, r.ID, err)
 			}
 			// A key given twice is adjacent in key order.
 			if m := len(st.Changed); m == 0 || st.Changed[m-1] != keys[i] {
 				st.Changed = append(st.Changed, keys[i])
+				w.markPending(key)
+			}
+		}
+		if err := putQuarantined(ctx, w, "", b.Quarantine); err != nil {
+			return err
+		}
+		if cp := b.Checkpoint; cp != nil {
+			if err := setCheckpoint(tx, cp.Source, cp.Value); err != nil {
+				return err
 			}
 		}
 		return w.finish()
 	})
 	if err != nil {
-		return PutStats{}, fmt.Errorf("put records: %w", err)
+		return store.PutStats{}, fmt.Errorf("put records: %w", err)
 	}
-	db.lg.Debug("records stored", "inserted", st.Inserted, "updated", st.Updated, "unchanged", st.Unchanged)
+	db.lg.Debug("records stored", "inserted", st.Inserted, "updated", st.Updated, "unchanged", st.Unchanged,
+		"quarantined", len(b.Quarantine))
 	return st, nil
 }
 
@@ -121,18 +124,21 @@ func checkSource(source string) error {
 	return nil
 }
 
-// DeleteMissing marks deleted every live record of source whose id seen
-// reports false, as a snapshot source must when a row is gone from its
-// latest read, and returns their keys in key order. Deleted records leave
-// the identifier index and their profile.
-func (db *DB) DeleteMissing(ctx context.Context, source string, seen func(id string) bool) ([]string, error) {
-	if err := checkSource(source); err != nil {
-		return nil, fmt.Errorf("delete missing records: %w", err)
+// FinishSnapshot ends a complete read of a snapshot source in one
+// transaction: every live record of s.Source whose id s.Seen reports false
+// is marked deleted (and pending), as a snapshot source must when a row is
+// gone from its latest read; the source's quarantine is replaced by
+// s.Quarantine; and its checkpoint is set to s.Checkpoint. It returns the
+// keys of the records it deleted, in key order. Deleted records leave the
+// identifier index and their profile.
+func (db *DB) FinishSnapshot(ctx context.Context, s store.Snapshot) ([]string, error) {
+	if err := checkSource(s.Source); err != nil {
+		return nil, fmt.Errorf("finish snapshot: %w", err)
 	}
 	var gone []string
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		w := newWriter(tx)
-		prefix := []byte(source + "/")
+		prefix := []byte(s.Source + "/")
 		c := w.records.Cursor()
 		n := 0
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -141,26 +147,37 @@ func (db *DB) DeleteMissing(ctx context.Context, source string, seen func(id str
 					return err
 				}
 			}
-			if !recordDeleted(v) && !seen(string(k[len(prefix):])) {
+			if !recordDeleted(v) && !s.Seen(string(k[len(prefix):])) {
 				gone = append(gone, string(k))
 			}
 		}
 		// replace needs of the new version only its source and deletion.
-		deleted := &customer.Record{Source: source, Deleted: true}
+		deleted := &customer.Record{Source: s.Source, Deleted: true}
 		for _, key := range gone {
-			old := w.records.Get([]byte(key))
+			k := w.copy([]byte(key))
+			old := w.records.Get(k)
 			enc := w.copy(old)
 			enc[1] |= flagDeleted
-			if err := w.replace([]byte(key), old, enc, deleted); err != nil {
+			if err := w.replace(k, old, enc, deleted); err != nil {
 				return fmt.Errorf("record %q: %w", key, err)
 			}
+			w.markPending(k)
+		}
+		if err := w.clearQuarantine(s.Source); err != nil {
+			return err
+		}
+		if err := putQuarantined(ctx, w, s.Source, s.Quarantine); err != nil {
+			return err
+		}
+		if err := setCheckpoint(tx, s.Source, s.Checkpoint); err != nil {
+			return err
 		}
 		return w.finish()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("source %q: delete missing records: %w", source, err)
+		return nil, fmt.Errorf("source %q: finish snapshot: %w", s.Source, err)
 	}
-	db.lg.Debug("missing records deleted", "source", source, "deleted", len(gone))
+	db.lg.Debug("snapshot finished", "source", s.Source, "deleted", len(gone), "quarantined", len(s.Quarantine))
 	return gone, nil
 }
 
@@ -244,8 +261,8 @@ func (db *DB) ForEachRecord(ctx context.Context, fn func(*customer.Record) error
 
 // Sources returns the counts of every source that has records or
 // quarantined rows. It reads kept counters, not the records.
-func (db *DB) Sources(ctx context.Context) (map[string]SourceStats, error) {
-	out := make(map[string]SourceStats)
+func (db *DB) Sources(ctx context.Context) (map[string]store.SourceStats, error) {
+	out := make(map[string]store.SourceStats)
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketCounters).ForEach(func(k, v []byte) error {
 			st, err := decodeStats(v)
@@ -267,11 +284,13 @@ func (db *DB) Sources(ctx context.Context) (map[string]SourceStats, error) {
 // to stay unchanged until the transaction ends.
 type writer struct {
 	records, index, assign, members, counters *bbolt.Bucket
+	quarantine, pending                       *bbolt.Bucket
 	deltas                                    map[string]*[3]int // source -> records, deleted, quarantined
 	arena                                     []byte
 	ibuf                                      []byte
 	oldIDs, newIDs                            []ident
-	idxOps, memberOps                         []keyOp // index and members changes, applied by finish
+	idxOps, memberOps                         []keyOp  // index and members changes, applied by finish
+	pendingKeys                               [][]byte // records to mark pending, by finish
 }
 
 // keyOp adds or removes one key of an index bucket.
@@ -282,12 +301,14 @@ type keyOp struct {
 
 func newWriter(tx *bbolt.Tx) *writer {
 	return &writer{
-		records:  tx.Bucket(bucketRecords),
-		index:    tx.Bucket(bucketIndex),
-		assign:   tx.Bucket(bucketAssign),
-		members:  tx.Bucket(bucketMembers),
-		counters: tx.Bucket(bucketCounters),
-		deltas:   make(map[string]*[3]int),
+		records:    tx.Bucket(bucketRecords),
+		index:      tx.Bucket(bucketIndex),
+		assign:     tx.Bucket(bucketAssign),
+		members:    tx.Bucket(bucketMembers),
+		counters:   tx.Bucket(bucketCounters),
+		quarantine: tx.Bucket(bucketQuarantine),
+		pending:    tx.Bucket(bucketPending),
+		deltas:     make(map[string]*[3]int),
 	}
 }
 
@@ -369,6 +390,9 @@ func (w *writer) finish() error {
 		return fmt.Errorf("members index: %w", err)
 	}
 	w.idxOps, w.memberOps = w.idxOps[:0], w.memberOps[:0]
+	if err := w.flushPending(); err != nil {
+		return fmt.Errorf("pending marks: %w", err)
+	}
 	return w.flushCounters()
 }
 
@@ -433,7 +457,7 @@ func (w *writer) flushCounters() error {
 		if st.Records < 0 || st.Deleted < 0 || st.Quarantined < 0 {
 			return fmt.Errorf("counters of source %q: negative count %+v", source, st)
 		}
-		if st == (SourceStats{}) {
+		if st == (store.SourceStats{}) {
 			if err := w.counters.Delete([]byte(source)); err != nil {
 				return fmt.Errorf("counters of source %q: %w", source, err)
 			}
@@ -446,7 +470,7 @@ func (w *writer) flushCounters() error {
 	return nil
 }
 
-func encodeStats(st SourceStats) []byte {
+func encodeStats(st store.SourceStats) []byte {
 	b := make([]byte, 0, 3*binary.MaxVarintLen64)
 	b = binary.AppendUvarint(b, uint64(st.Records))
 	b = binary.AppendUvarint(b, uint64(st.Deleted))
@@ -454,22 +478,22 @@ func encodeStats(st SourceStats) []byte {
 }
 
 // decodeStats decodes a counters value; nil decodes to zero counts.
-func decodeStats(b []byte) (SourceStats, error) {
+func decodeStats(b []byte) (store.SourceStats, error) {
 	if b == nil {
-		return SourceStats{}, nil
+		return store.SourceStats{}, nil
 	}
 	var c [3]int
 	for i := range c {
 		v, n := binary.Uvarint(b)
 		if n <= 0 || v > 1<<62 {
-			return SourceStats{}, fmt.Errorf("%w: bad counter", errCorrupt)
+			return store.SourceStats{}, fmt.Errorf("%w: bad counter", errCorrupt)
 		}
 		c[i], b = int(v), b[n:]
 	}
 	if len(b) != 0 {
-		return SourceStats{}, fmt.Errorf("%w: trailing counter bytes", errCorrupt)
+		return store.SourceStats{}, fmt.Errorf("%w: trailing counter bytes", errCorrupt)
 	}
-	return SourceStats{Records: c[0], Deleted: c[1], Quarantined: c[2]}, nil
+	return store.SourceStats{Records: c[0], Deleted: c[1], Quarantined: c[2]}, nil
 }
 
 // ident is one identifier of a record as the index keeps it.

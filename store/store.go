@@ -1,0 +1,136 @@
+// Package store holds the contract of scv's persistence backends: the
+// plain types that cross the boundary between a backend and the code that
+// uses it, and the rules every backend keeps. It holds no storage code;
+// each backend is a subpackage named after what it wraps:
+//
+//   - bolt: the default, an embedded go.etcd.io/bbolt file in the
+//     configured data_dir, for a single process.
+//
+// A PostgreSQL backend for several replicas comes next. Consumers (the
+// pipeline, the quality report, the server) declare the small interfaces
+// they need and cmd/scv passes the opened backend in. The package
+// storetest checks any backend against the whole contract.
+//
+// Every write is one transaction in the contract's terms, so that a SQL
+// backend can keep each in one database transaction:
+//
+//   - PutRecords writes a batch of records with their identifier index,
+//     the counters, the resolution-pending mark of every changed record,
+//     the batch's quarantined rows and, if given, the source's checkpoint.
+//   - FinishSnapshot ends a full read of a snapshot source: it marks the
+//     records the read did not see deleted (and pending), replaces the
+//     source's quarantine and sets its checkpoint.
+//   - ApplyResolution stores a resolver's assignment of records to
+//     profiles, the block keys of the records it resolved, metadata such
+//     as the trained model, and clears the pending marks it covers.
+//   - ReplaceBlocks replaces the whole block index; BlockIndexTag names
+//     the complete index a reader may use, and never a half-written one.
+//
+// A record key is "source/id". A source name is not empty and holds
+// neither '/' nor 0x00; an id is not empty.
+package store
+
+import (
+	"time"
+
+	"github.com/scvhq/scv/customer"
+)
+
+// Quarantined is a source row that could not become a record.
+type Quarantined struct {
+	Source string
+	Row    int64     // 1-based row (line) in the source; 0 when unknown
+	Raw    string    // the row as read
+	Reason string    // why it was rejected
+	Field  string    // the field or column at fault; empty when the whole row is
+	At     time.Time // when it was rejected
+}
+
+// SourceStats are a source's counts, kept up to date on every write.
+type SourceStats struct {
+	Records     int // live records
+	Deleted     int // records marked deleted
+	Quarantined int // rows in the quarantine
+}
+
+// Batch is one PutRecords write: records of one source, the rows of the
+// same read that were quarantined, and the checkpoint that the batch
+// completes.
+type Batch struct {
+	// Records are stored keyed by Record.Key(). A record whose content
+	// equals the stored one (its Row aside) is unchanged; when only its
+	// Row differs the new Row is stored. A record with Deleted set marks
+	// the stored record deleted, which takes it out of the identifier
+	// index and its profile.
+	Records []customer.Record
+	// Quarantine rows are added to their source's quarantine; earlier
+	// rows stay (a row quarantined twice is listed twice).
+	Quarantine []Quarantined
+	// Checkpoint, when not nil, is written in the same transaction, so a
+	// reader never sees a checkpoint without the records it covers.
+	Checkpoint *Checkpoint
+}
+
+// Checkpoint is how far a source has been read, as the source's connector
+// encodes it; the store keeps it opaque. An empty Value removes it.
+type Checkpoint struct {
+	Source string
+	Value  string
+}
+
+// PutStats counts what PutRecords did.
+type PutStats struct {
+	Inserted  int      // records the store did not have
+	Updated   int      // records whose content changed, including deletions and undeletions
+	Unchanged int      // records equal to the stored ones, Row aside
+	Changed   []string // keys inserted or updated, each once, in key order; each is now pending
+}
+
+// Snapshot ends a complete read of a snapshot source (a file that holds
+// every live record each time) in one FinishSnapshot transaction.
+type Snapshot struct {
+	Source string
+	// Seen reports whether the read saw the record id; every live record
+	// of the source it reports false for is marked deleted and pending.
+	Seen func(id string) bool
+	// Quarantine replaces the source's quarantine, so that it mirrors the
+	// latest complete read.
+	Quarantine []Quarantined
+	// Checkpoint is the source's new checkpoint.
+	Checkpoint string
+}
+
+// Resolution is one ApplyResolution write: what a resolver decided.
+type Resolution struct {
+	// Assign maps record keys to profile ids. With Full set it is the
+	// complete assignment and every record missing from it is unassigned;
+	// otherwise only its keys change and an empty profile id unassigns
+	// its key. Keys of records that are absent or deleted are skipped:
+	// only live records belong to profiles. Profile ids hold no 0x00.
+	Assign map[string]string
+	Full   bool
+	// Blocks replaces the block keys of the given records in the block
+	// index; an empty list takes a record out of it.
+	Blocks map[string][]uint64
+	// Meta values are stored (a nil value removes its key) in the same
+	// transaction, such as the model the resolution was made with.
+	Meta map[string][]byte
+	// Resolved are the pending keys that this resolution covers, as read
+	// by Pending; with Full set every pending key is covered. A covered
+	// key's mark is cleared unless a write marked it again after the
+	// Pending call whose Seq is PendingSeq, so a change that lands while
+	// a resolution runs is never lost.
+	Resolved   []string
+	PendingSeq uint64
+}
+
+// Pending is the set of records whose latest change has not been resolved
+// yet: PutRecords and FinishSnapshot mark each record they change, in the
+// same transaction, and ApplyResolution clears the marks it covers. Any
+// sync, resolve or serve finishes the pending resolution first, so a
+// process stopped between storing records and resolving them leaves
+// nothing behind.
+type Pending struct {
+	Keys []string // record keys, sorted
+	Seq  uint64   // the latest mark's sequence when Keys were read
+}
