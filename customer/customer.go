@@ -139,8 +139,14 @@ func (c ConsentStatus) String() string {
 // Consent is the consent state for one channel and when it was given.
 type Consent struct {
 	Status ConsentStatus
-	At     time.Time // zero when unknown
+	At     time.Time // zero when unknown or undated
+	Raw    string    // the value as the source gave it; empty when none
 }
+
+// Invalid reports whether the source gave a value that is neither a
+// granted nor a denied word: an invalid value the audit reports, not a
+// silent unknown.
+func (c Consent) Invalid() bool { return c.Status == ConsentUnknown && c.Raw != "" }
 
 // Supersedes reports whether c is a later answer than old for the same
 // channel: an unknown answer supersedes nothing and a known one supersedes
