@@ -14,7 +14,7 @@ import (
 // to the current time.
 type Options struct {
 	DefaultCountry string    // ISO 3166-1 alpha-2 region for phones and postcodes, such as "GB"; empty means none
-	DateFormat     string    // layout of dates of birth: "iso" (default), "yyyymmdd", "dd/mm/yyyy" or "mm/dd/yyyy"
+	DateFormat     string    // layout of dates of birth: "iso" (default) or any ParseDateFormat reads, such as "dd.mm.yyyy"
 	EarliestDate   time.Time // dates of birth before it are invalid; zero means 1900-01-01
 	Now            time.Time // dates of birth after it are invalid; zero means time.Now()
 }

@@ -1,10 +1,12 @@
 package customer
 
 import (
+	"strings"
 	"time"
 )
 
-// The date layouts of Options.DateFormat.
+// Some date layouts of Options.DateFormat; ParseDateFormat reads every
+// other layout made of dd, mm and yyyy and a separator.
 const (
 	DateISO      = "iso"        // 2006-01-02; also 2006/01/02 and 2006.01.02
 	DateYYYYMMDD = "yyyymmdd"   // 20060102
@@ -18,7 +20,9 @@ var defaultEarliest = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // NormalizeDate normalizes a date of birth written in opt.DateFormat (in
 // any case; an unknown or empty format means DateISO) to ISO 8601
-// ("2006-01-02"). A full ISO date is accepted whatever the format, and a time of day after the date ("1980-04-01 00:00:00",
+// ("2006-01-02"). A full ISO date (also with "/" or ".") is accepted
+// whatever the format, unless the format puts the year first and the day
+// before the month ("yyyy.dd.mm"), and a time of day after the date ("1980-04-01 00:00:00",
 // "1980-04-01T00:00:00Z") is ignored. The date is invalid when it does
 // not follow the format, is not a real date (2001-02-31), is after
 // opt.Now (zero means now) or before opt.EarliestDate (zero means
@@ -54,32 +58,119 @@ func NormalizeDate(raw string, opt Options) Value {
 	return Value{Raw: raw, Norm: isoDate(raw, y, m, d), Status: Valid}
 }
 
+// DateLayout is a parsed date format: the order of the day, month and
+// year parts and the separator between them.
+type DateLayout struct {
+	Order [3]byte // 'd', 'm' and 'y' in the order written
+	Sep   byte    // '/', '-' or '.'; 0 when the parts are not separated
+}
+
+// ParseDateFormat parses a date format made of dd, mm and yyyy (each
+// once, in any order, in any case) and one separator ("/", "-" or ".")
+// or none: "dd.mm.yyyy", "yyyy/mm/dd", "mm-dd-yyyy", "ddmmyyyy". "iso"
+// (and "") means "yyyy-mm-dd".
+func ParseDateFormat(format string) (DateLayout, bool) {
+	f := lowerASCII(format)
+	if f == "" || f == DateISO {
+		return DateLayout{Order: [3]byte{'y', 'm', 'd'}, Sep: '-'}, true
+	}
+	var l DateLayout
+	for i := range 3 {
+		switch {
+		case strings.HasPrefix(f, "yyyy"):
+			l.Order[i], f = 'y', f[4:]
+		case strings.HasPrefix(f, "mm"):
+			l.Order[i], f = 'm', f[2:]
+		case strings.HasPrefix(f, "dd"):
+			l.Order[i], f = 'd', f[2:]
+		default:
+			return DateLayout{}, false
+		}
+		if i == 2 {
+			break
+		}
+		var sep byte
+		if f != "" && (f[0] == '/' || f[0] == '-' || f[0] == '.') {
+			sep, f = f[0], f[1:]
+		}
+		if i == 0 {
+			l.Sep = sep
+		} else if sep != l.Sep {
+			return DateLayout{}, false
+		}
+	}
+	o := l.Order
+	if f != "" || o[0] == o[1] || o[1] == o[2] || o[0] == o[2] {
+		return DateLayout{}, false
+	}
+	return l, true
+}
+
+// GoLayout returns the layout of l for time.Parse, such as "02.01.2006".
+func (l DateLayout) GoLayout() string {
+	var b []byte
+	for i, p := range l.Order {
+		if i > 0 && l.Sep != 0 {
+			b = append(b, l.Sep)
+		}
+		switch p {
+		case 'y':
+			b = append(b, "2006"...)
+		case 'm':
+			b = append(b, "01"...)
+		default:
+			b = append(b, "02"...)
+		}
+	}
+	return string(b)
+}
+
 // parseDate reads year, month and day from s in format, or returns why it
 // cannot.
 func parseDate(s, format string) (y, m, d int, reason string) {
-	if len(s) >= 10 && isISO(s[:10]) && (len(s) == 10 || s[10] == 'T' || s[10] == ' ') {
+	l, ok := ParseDateFormat(format)
+	ymd := l.Order == [3]byte{'y', 'm', 'd'}
+	if len(s) >= 10 && isISO(s[:10]) && (len(s) == 10 || s[10] == 'T' || s[10] == ' ') && (!ok || ymd || l.Order[0] != 'y') {
 		return num(s[0:4]), num(s[5:7]), num(s[8:10]), ""
 	}
-	switch format = lowerASCII(format); format {
-	case DateYYYYMMDD:
-		if len(s) == 8 && allDigits(s) {
-			return num(s[0:4]), num(s[4:6]), num(s[6:8]), ""
-		}
-		return 0, 0, 0, "date is not in the format YYYYMMDD"
-	case DateDMY, DateMDY:
-		a, b, c, ok := splitDate(s)
-		if !ok {
-			return 0, 0, 0, "date is not in the format " + upperASCII(format)
-		}
-		if len(c) != 4 {
-			return 0, 0, 0, "date has no four-digit year"
-		}
-		if format == DateDMY {
-			return num(c), num(b), num(a), ""
-		}
-		return num(c), num(a), num(b), ""
+	if !ok || ymd && l.Sep == '-' {
+		return 0, 0, 0, "date is not in the format YYYY-MM-DD"
 	}
-	return 0, 0, 0, "date is not in the format YYYY-MM-DD"
+	want := "date is not in the format " + upperASCII(format)
+	var parts [3]string
+	if l.Sep == 0 {
+		if len(s) != 8 || !allDigits(s) {
+			return 0, 0, 0, want
+		}
+		at := 0
+		for i, p := range l.Order {
+			n := 2
+			if p == 'y' {
+				n = 4
+			}
+			parts[i], at = s[at:at+n], at+n
+		}
+	} else {
+		var ok bool
+		if parts[0], parts[1], parts[2], ok = splitDate(s); !ok {
+			return 0, 0, 0, want
+		}
+	}
+	for i, p := range l.Order {
+		switch {
+		case p == 'y' && len(parts[i]) != 4:
+			return 0, 0, 0, "date has no four-digit year"
+		case p == 'y':
+			y = num(parts[i])
+		case len(parts[i]) > 2:
+			return 0, 0, 0, want
+		case p == 'm':
+			m = num(parts[i])
+		default:
+			d = num(parts[i])
+		}
+	}
+	return y, m, d, ""
 }
 
 // isISO reports whether s is "dddd-dd-dd" with "-", "/" or "." between
@@ -112,9 +203,6 @@ func splitDate(s string) (a, b, c string, ok bool) {
 		sep, s = s[0], s[1:]
 	}
 	if s != "" && s[0] != ' ' && s[0] != 'T' {
-		return "", "", "", false
-	}
-	if len(parts[0]) > 2 || len(parts[1]) > 2 {
 		return "", "", "", false
 	}
 	return parts[0], parts[1], parts[2], true

@@ -529,3 +529,46 @@ func TestNormalFormsDoNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+func TestDateLayouts(t *testing.T) {
+	for _, tt := range []struct {
+		format, raw, want string
+	}{
+		{"dd.mm.yyyy", "20.11.1980", "1980-11-20"},
+		{"dd.mm.yyyy", "1.2.1980", "1980-02-01"},
+		{"yyyy/mm/dd", "1980/11/20", "1980-11-20"},
+		{"yyyy.dd.mm", "1980.20.11", "1980-11-20"},
+		{"ddmmyyyy", "20111980", "1980-11-20"},
+		{"mm-dd-yyyy", "11-20-1980", "1980-11-20"},
+		{"DD.MM.YYYY", "20.11.1980", "1980-11-20"},
+		{"dd.mm.yyyy", "1980-11-20", "1980-11-20"}, // ISO whatever the format
+		{"dd.mm.yyyy", "20.11.80", ""},
+		{"ddmmyyyy", "2011198", ""},
+	} {
+		t.Run(tt.format+" "+tt.raw, func(t *testing.T) {
+			got := NormalizeDate(tt.raw, Options{DateFormat: tt.format, Now: testNow})
+			if got.Norm != tt.want {
+				t.Errorf("NormalizeDate(%q, %q) = %+v, want %q", tt.raw, tt.format, got, tt.want)
+			}
+		})
+	}
+	for _, tt := range []struct {
+		format, layout string
+		ok             bool
+	}{
+		{"iso", "2006-01-02", true},
+		{"dd.mm.yyyy", "02.01.2006", true},
+		{"yyyy/mm/dd", "2006/01/02", true},
+		{"yyyymmdd", "20060102", true},
+		{"dd/mm-yyyy", "", false},
+		{"dd/dd/yyyy", "", false},
+		{"dd/mm", "", false},
+		{"dd mm yyyy", "", false},
+		{"yy/mm/dd", "", false},
+	} {
+		l, ok := ParseDateFormat(tt.format)
+		if ok != tt.ok || ok && l.GoLayout() != tt.layout {
+			t.Errorf("ParseDateFormat(%q) = %q, %v; want %q, %v", tt.format, l.GoLayout(), ok, tt.layout, tt.ok)
+		}
+	}
+}
