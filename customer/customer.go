@@ -181,7 +181,10 @@ type Record struct {
 	ID        string
 	Row       int64     // 1-based row (line) in the source, for reports; 0 when unknown
 	UpdatedAt time.Time // zero when the source has no update time
-	Deleted   bool
+	// UpdatedRaw is the source's update time as given when it did not
+	// parse (an invalid value the audit reports); empty otherwise.
+	UpdatedRaw string
+	Deleted    bool
 
 	// Fields holds one value per canonical field; for Email and Phone it
 	// is the first value and Extra holds the rest.

@@ -16,15 +16,18 @@ import (
 //	[0]     codec version (recordVersion)
 //	[1]     flags (flagDeleted)
 //	[2:10]  Row, big-endian
-//	[10:]   body: Source, ID, UpdatedAt, the NumFields values in Field
-//	        order, Extra, Identifiers, Consent, Attributes
+//	[10:]   body: Source, ID, UpdatedAt, UpdatedRaw, the NumFields values
+//	        in Field order, Extra, Identifiers, Consent (status, time, raw
+//	        value), Attributes
+//
+// Version 1 had no UpdatedRaw and no raw consent values; it still decodes.
 //
 // Strings are uvarint-length-prefixed. Maps are written in key order, so
 // equal records encode to equal bytes and "unchanged" is a byte compare
 // of everything but the Row. The deleted flag sits in the header so that
 // scans can skip deleted records without decoding them.
 const (
-	recordVersion = 1
+	recordVersion = 2
 	headerLen     = 10
 	flagDeleted   = 1 << 0
 )
@@ -67,6 +70,7 @@ func (e *encoder) appendRecord(dst []byte, r *customer.Record) ([]byte, error) {
 	dst = appendString(dst, r.Source)
 	dst = appendString(dst, r.ID)
 	dst = appendTime(dst, r.UpdatedAt)
+	dst = appendString(dst, r.UpdatedRaw)
 	var err error
 	for f := range r.Fields {
 		if dst, err = appendValue(dst, &r.Fields[f]); err != nil {
@@ -104,6 +108,7 @@ func (e *encoder) appendRecord(dst []byte, r *customer.Record) ([]byte, error) {
 		dst = appendString(dst, k)
 		dst = append(dst, byte(c.Status))
 		dst = appendTime(dst, c.At)
+		dst = appendString(dst, c.Raw)
 	}
 
 	dst = binary.AppendUvarint(dst, uint64(len(r.Attributes)))
@@ -210,7 +215,8 @@ func decodeRecord(b []byte, r *customer.Record) error {
 	if len(b) < headerLen {
 		return fmt.Errorf("%w: %d bytes, shorter than the header", errCorrupt, len(b))
 	}
-	if b[0] != recordVersion {
+	version := b[0]
+	if version != recordVersion && version != 1 {
 		return fmt.Errorf("%w: unknown version %d", errCorrupt, b[0])
 	}
 	if b[1]&^flagDeleted != 0 {
@@ -224,6 +230,9 @@ func decodeRecord(b []byte, r *customer.Record) error {
 	r.Source = d.string()
 	r.ID = d.string()
 	r.UpdatedAt = d.time()
+	if version >= 2 {
+		r.UpdatedRaw = d.string()
+	}
 	for f := range r.Fields {
 		d.value(&r.Fields[f])
 	}
@@ -256,7 +265,11 @@ func decodeRecord(b []byte, r *customer.Record) error {
 			if st > customer.ConsentDenied {
 				return fmt.Errorf("%w: consent %q: unknown status %d", errCorrupt, k, st)
 			}
-			r.Consent[k] = customer.Consent{Status: st, At: d.time()}
+			c := customer.Consent{Status: st, At: d.time()}
+			if version >= 2 {
+				c.Raw = d.string()
+			}
+			r.Consent[k] = c
 		}
 	}
 	if n := d.count(2); n > 0 {

@@ -17,6 +17,8 @@ func TestCodecRoundTrip(t *testing.T) {
 	full.Identifiers["national_id"] = customer.Value{Raw: "AB 12 34 56 C", Norm: "AB123456C", Status: customer.Valid}
 	full.Consent["sms"] = customer.Consent{Status: customer.ConsentDenied}
 	full.Consent["post"] = customer.Consent{}
+	full.Consent["phone"] = customer.Consent{Raw: "J"} // an invalid answer
+	full.UpdatedRaw = "20.11.2026"
 
 	paris := time.FixedZone("", 3600)
 	for _, tt := range []struct {
@@ -71,7 +73,7 @@ func TestCodecRoundTrip(t *testing.T) {
 			if want.Consent != nil {
 				want.Consent = map[string]customer.Consent{}
 				for k, c := range tt.rec.Consent {
-					want.Consent[k] = customer.Consent{Status: c.Status}
+					want.Consent[k] = customer.Consent{Status: c.Status, Raw: c.Raw}
 				}
 			}
 			if !reflect.DeepEqual(got, want) {
@@ -236,5 +238,23 @@ func BenchmarkDecodeRecord(b *testing.B) {
 		if err := decodeRecord(enc, &got); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestCodecReadsVersion1(t *testing.T) {
+	// A version 1 encoding of crm/1 with one consent answer: no
+	// UpdatedRaw and no raw consent value.
+	r := customer.Record{Source: "crm", ID: "1", Consent: map[string]customer.Consent{"email": {Status: customer.ConsentGranted}}}
+	v1 := []byte{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 'c', 'r', 'm', 1, '1', timeZero}
+	for range customer.NumFields {
+		v1 = append(v1, 0)
+	}
+	v1 = append(v1, 0, 0, 1, 5, 'e', 'm', 'a', 'i', 'l', byte(customer.ConsentGranted), timeZero, 0)
+	var got customer.Record
+	if err := decodeRecord(v1, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, r) {
+		t.Errorf("decoded %+v, want %+v", got, r)
 	}
 }
