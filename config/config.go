@@ -32,6 +32,8 @@ type Config struct {
 	Server   Server   // the server block
 	Sources  []Source // in file order
 	Resolver Resolver // the resolver block
+
+	Survivorship Survivorship // the survivorship block
 }
 
 // Server is the server block: how scv serve listens.
@@ -58,13 +60,50 @@ type Source struct {
 	// Map maps canonical field names (customer.Field.String(), such as
 	// "given_name" or "email") to one or more columns.
 	Map         map[string][]string
-	Identifiers map[string]string // identifier kind -> column
-	Attributes  map[string]string // attribute name -> column
-	Consent     map[string]string // channel (one of ConsentChannels()) -> column
+	Identifiers map[string]string  // identifier kind -> column
+	Attributes  map[string]string  // attribute name -> column
+	Consent     map[string]Consent // by channel (one of ConsentChannels())
 
 	// Pos is where the source block starts ("scv.hcl:12,1-15"), for
 	// messages about the source that only show up when it is read.
 	Pos string `json:"-"`
+}
+
+// Consent says how a source states consent for one channel: from the
+// consent = { channel = "column" } attribute (Column only) or from a
+// consent "channel" { … } block.
+type Consent struct {
+	Column  string   // the column holding the answer
+	At      string   // the column holding when it was given; empty when none
+	Granted []string // the words meaning granted (any case); nil means DefaultGranted()
+	Denied  []string // the words meaning denied (any case); nil means DefaultDenied()
+}
+
+// DefaultGranted returns the words read as consent granted when a
+// consent block lists none.
+func DefaultGranted() []string {
+	return []string{"yes", "y", "true", "t", "1", "granted", "opt-in", "optin", "opted-in", "opted_in", "subscribed"}
+}
+
+// DefaultDenied returns the words read as consent denied when a consent
+// block lists none.
+func DefaultDenied() []string {
+	return []string{"no", "n", "false", "f", "0", "denied", "opt-out", "optout", "opted-out", "opted_out", "unsubscribed"}
+}
+
+// Survivorship is the survivorship block: how golden profiles pick each
+// value. Everything it leaves out takes the defaults of package golden.
+type Survivorship struct {
+	// Fields holds the rules of field blocks by canonical field name or
+	// "address", as written ("valid", "source:crm,shop", …); each list
+	// has been checked with golden.ParseRules.
+	Fields map[string][]string
+	// Attributes holds the rule of each attribute block ("latest", "max",
+	// "min", "sum" or "trust").
+	Attributes map[string]string
+	// OptOut lists the channels on which a profile with unknown consent
+	// is still reachable; the others need consent granted.
+	OptOut []string
 }
 
 // Resolver is the resolver block.
@@ -98,7 +137,9 @@ func (e *Error) Error() string {
 // Types returns the source types that have a connector.
 func Types() []string { return []string{"csv"} }
 
-// DateFormats returns the accepted values of a source's date_format.
+// DateFormats returns the named values of a source's date_format; any
+// other layout made of dd, mm and yyyy and one separator ("dd.mm.yyyy",
+// "yyyy/mm/dd") is accepted too.
 func DateFormats() []string {
 	return []string{customer.DateISO, customer.DateYYYYMMDD, customer.DateDMY, customer.DateMDY}
 }

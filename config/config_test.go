@@ -94,7 +94,7 @@ resolver {
 			},
 			Identifiers: map[string]string{"national_id": "ssn"},
 			Attributes:  map[string]string{"lifetime_value": "ltv"},
-			Consent:     map[string]string{"email": "newsletter", "sms": "sms_ok"},
+			Consent:     map[string]config.Consent{"email": {Column: "newsletter"}, "sms": {Column: "sms_ok"}},
 			Pos:         path + ":8,1-13",
 		}, {
 			Name: "shop", Type: "csv", Path: filepath.Join(dir, "crm.csv"), ID: "ref",
@@ -336,5 +336,108 @@ func TestLoadDesignExample(t *testing.T) {
 		s.Identifiers["national_id"] != "ssn" || s.Attributes["lifetime_value"] != "ltv" ||
 		cfg.Resolver.MatchThreshold != 0.9 || cfg.Server.Listen != "127.0.0.1:7070" {
 		t.Errorf("design example decoded as %+v", cfg)
+	}
+}
+
+func TestLoadSurvivorshipAndConsent(t *testing.T) {
+	path := writeConfig(t, `
+source "crm" {
+  type        = "csv"
+  path        = "crm.csv"
+  id          = "customer_id"
+  date_format = "dd.mm.yyyy"
+  consent     = { sms = "sms_ok" }
+  consent "email" {
+    column  = "newsletter"
+    at      = "newsletter_changed_at"
+    granted = ["J", "ja"]
+    denied  = ["N", "nein"]
+  }
+}
+survivorship {
+  opt_out = ["post"]
+  field "email" { rules = ["valid", "source:crm", "recent"] }
+  field "emails" { rules = ["recent"] }
+  field "address" { rules = ["complete"] }
+  attribute "lifetime_value" { rule = "max" }
+}
+`)
+	_, err := config.Load(path)
+	if err == nil || !strings.Contains(err.Error(), `scv.hcl:18,9-17: Duplicate field block`) {
+		t.Fatalf("a field named twice (email, emails): got %v", err)
+	}
+	text, _ := os.ReadFile(path)
+	if err := os.WriteFile(path, []byte(strings.Replace(string(text), `field "emails" { rules = ["recent"] }`, "", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Sources[0]
+	if s.DateFormat != "dd.mm.yyyy" {
+		t.Errorf("date_format = %q", s.DateFormat)
+	}
+	wantConsent := map[string]config.Consent{
+		"sms":   {Column: "sms_ok"},
+		"email": {Column: "newsletter", At: "newsletter_changed_at", Granted: []string{"J", "ja"}, Denied: []string{"N", "nein"}},
+	}
+	if !reflect.DeepEqual(s.Consent, wantConsent) {
+		t.Errorf("consent = %+v\nwant %+v", s.Consent, wantConsent)
+	}
+	want := config.Survivorship{
+		Fields:     map[string][]string{"email": {"valid", "source:crm", "recent"}, "address": {"complete"}},
+		Attributes: map[string]string{"lifetime_value": "max"},
+		OptOut:     []string{"post"},
+	}
+	if !reflect.DeepEqual(cfg.Survivorship, want) {
+		t.Errorf("survivorship = %+v\nwant %+v", cfg.Survivorship, want)
+	}
+}
+
+func TestLoadSurvivorshipErrors(t *testing.T) {
+	const head = "source \"crm\" {\n  type = \"csv\"\n  path = \"crm.csv\"\n  id = \"x\"\n"
+	for _, tt := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"unknown rule", head + "}\nsurvivorship {\n  field \"email\" { rules = [\"newest\"] }\n}\n",
+			[]string{`scv.hcl:7,27-37: Invalid value`, `"rules"`, `"email"`, `"newest"`}},
+		{"unknown field", head + "}\nsurvivorship {\n  field \"mail\" { rules = [\"recent\"] }\n}\n",
+			[]string{`scv.hcl:7,9-15: Unknown canonical field`, `"mail"`}},
+		{"address component", head + "}\nsurvivorship {\n  field \"postal_code\" { rules = [\"recent\"] }\n}\n",
+			[]string{`scv.hcl:7,9-22: Address component`, `"address"`}},
+		{"unknown source in order", head + "}\nsurvivorship {\n  field \"email\" { rules = [\"source:crm,shop\"] }\n}\n",
+			[]string{`scv.hcl:7,27-46: Unknown source`, `"shop"`}},
+		{"unknown attribute rule", head + "}\nsurvivorship {\n  attribute \"ltv\" { rule = \"avg\" }\n}\n",
+			[]string{`scv.hcl:7,28-33: Invalid value`, `"rule"`, `"avg"`}},
+		{"missing rules", head + "}\nsurvivorship {\n  field \"email\" { }\n}\n",
+			[]string{`scv.hcl:7,17-17: Missing required argument`, `"rules"`}},
+		{"unknown key", head + "}\nsurvivorship {\n  optout = [\"post\"]\n}\n",
+			[]string{`scv.hcl:7,3-9: Unsupported argument`, `"optout"`}},
+		{"opt_out channel", head + "}\nsurvivorship {\n  opt_out = [\"fax\"]\n}\n",
+			[]string{`scv.hcl:7,13-20: Invalid value`, `"fax"`}},
+		{"consent block channel", head + "  consent \"fax\" {\n    column = \"f\"\n  }\n}\n",
+			[]string{`scv.hcl:5,11-16: Invalid consent channel`, `"fax"`}},
+		{"consent block without column", head + "  consent \"email\" {\n  }\n}\n",
+			[]string{`scv.hcl:5,19-19: Missing required argument`, `"column"`}},
+		{"consent word both granted and denied", head + "  consent \"email\" {\n    column = \"c\"\n    granted = [\"J\"]\n    denied = [\"j\"]\n  }\n}\n",
+			[]string{`scv.hcl:8,14-19: Invalid value`, `"denied"`, `"j"`}},
+		{"consent twice", head + "  consent = { email = \"a\" }\n  consent \"email\" {\n    column = \"b\"\n  }\n}\n",
+			[]string{`scv.hcl:6,11-18: Duplicate consent channel`}},
+		{"date format layout", head + "  date_format = \"dd.mm.yy\"\n}\n",
+			[]string{`scv.hcl:5,17-27: Invalid value`, `"date_format"`, "dd.mm.yyyy"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Load(writeConfig(t, tt.text))
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not contain %q:\n%v", w, err)
+				}
+			}
+		})
 	}
 }

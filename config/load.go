@@ -18,6 +18,7 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/golden"
 )
 
 var rootSchema = &hcl.BodySchema{
@@ -26,6 +27,24 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "server"},
 		{Type: "source", LabelNames: []string{"name"}},
 		{Type: "resolver"},
+		{Type: "survivorship"},
+	},
+}
+
+var survivorshipSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "opt_out"}},
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "field", LabelNames: []string{"name"}},
+		{Type: "attribute", LabelNames: []string{"name"}},
+	},
+}
+
+var consentSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "column", Required: true},
+		{Name: "at"},
+		{Name: "granted"},
+		{Name: "denied"},
 	},
 }
 
@@ -49,7 +68,7 @@ var sourceSchema = &hcl.BodySchema{
 		{Name: "attributes"},
 		{Name: "consent"},
 	},
-	Blocks: []hcl.BlockHeaderSchema{{Type: "map"}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "map"}, {Type: "consent", LabelNames: []string{"channel"}}},
 }
 
 var resolverSchema = &hcl.BodySchema{
@@ -146,9 +165,14 @@ func (l *loader) root(body hcl.Body) *Config {
 	cfg.DataDir = l.resolve(dataDir)
 
 	seen := map[string]hcl.Range{}
-	var server, resolver *hcl.Block
+	var server, resolver, survivorship *hcl.Block
 	for _, b := range content.Blocks {
 		switch b.Type {
+		case "survivorship":
+			if l.once(b, survivorship) {
+				survivorship = b
+				cfg.Survivorship = l.survivorship(b)
+			}
 		case "server":
 			if l.once(b, server) {
 				server = b
@@ -173,6 +197,9 @@ func (l *loader) root(body hcl.Body) *Config {
 	}
 	if resolver != nil {
 		cfg.Resolver = l.resolver(resolver, seen)
+	}
+	if survivorship != nil {
+		l.checkSourceRules(survivorship, seen)
 	}
 	return cfg
 }
@@ -281,8 +308,9 @@ func (l *loader) source(b *hcl.Block) (Source, bool) {
 	if a := attrs["date_format"]; a != nil {
 		if v, ok := l.str(a, where); ok {
 			v = strings.ToLower(strings.TrimSpace(v))
-			if !slices.Contains(DateFormats(), v) {
-				l.invalid(a, where, "must be one of %s, not %q", strings.Join(DateFormats(), ", "), v)
+			if _, ok := customer.ParseDateFormat(v); !ok {
+				l.invalid(a, where, "must be one of %s, or another layout of dd, mm and yyyy with one separator such as \"dd.mm.yyyy\", not %q",
+					strings.Join(DateFormats(), ", "), v)
 			}
 			src.DateFormat = v
 		}
@@ -325,21 +353,244 @@ func (l *loader) source(b *hcl.Block) (Source, bool) {
 		src.Attributes = l.columnMap(a, where, nil)
 	}
 	if a := attrs["consent"]; a != nil {
-		src.Consent = l.columnMap(a, where, func(channel string) string {
+		cols := l.columnMap(a, where, func(channel string) string {
 			if slices.Contains(ConsentChannels(), channel) {
 				return ""
 			}
 			return "is not a consent channel; known channels: " + strings.Join(ConsentChannels(), ", ")
 		})
+		for ch, col := range cols {
+			if src.Consent == nil {
+				src.Consent = map[string]Consent{}
+			}
+			src.Consent[ch] = Consent{Column: col}
+		}
 	}
 	var mapBlock *hcl.Block
+	consentBlocks := map[string]*hcl.Block{}
 	for _, mb := range content.Blocks {
-		if l.once(mb, mapBlock) {
-			mapBlock = mb
-			src.Map = l.fieldMap(mb, where)
+		switch mb.Type {
+		case "map":
+			if l.once(mb, mapBlock) {
+				mapBlock = mb
+				src.Map = l.fieldMap(mb, where)
+			}
+		case "consent":
+			ch := mb.Labels[0]
+			switch {
+			case !slices.Contains(ConsentChannels(), ch):
+				l.errorf(mb.LabelRanges[0], "Invalid consent channel",
+					"The consent block %q%s names no consent channel; known channels: %s.", ch, where, strings.Join(ConsentChannels(), ", "))
+				continue
+			case consentBlocks[ch] != nil:
+				l.errorf(mb.LabelRanges[0], "Duplicate consent block",
+					"The consent block %q%s is already defined at %s.", ch, where, consentBlocks[ch].DefRange)
+				continue
+			case src.Consent[ch].Column != "":
+				l.errorf(mb.LabelRanges[0], "Duplicate consent channel",
+					"The consent block %q%s repeats the channel of the argument \"consent\" at %s.", ch, where, attrs["consent"].Range)
+				continue
+			}
+			consentBlocks[ch] = mb
+			if c, ok := l.consent(mb, fmt.Sprintf(" of consent block %q%s", ch, where)); ok {
+				if src.Consent == nil {
+					src.Consent = map[string]Consent{}
+				}
+				src.Consent[ch] = c
+			}
 		}
 	}
 	return src, len(l.diags) == before
+}
+
+// consent decodes a consent "channel" block of a source.
+func (l *loader) consent(b *hcl.Block, where string) (Consent, bool) {
+	before := len(l.diags)
+	content, diags := b.Body.Content(consentSchema)
+	l.diags = append(l.diags, diags...)
+	var c Consent
+	if a := content.Attributes["column"]; a != nil {
+		c.Column, _ = l.nonEmpty(a, where)
+	}
+	if a := content.Attributes["at"]; a != nil {
+		c.At, _ = l.nonEmpty(a, where)
+	}
+	seen := map[string]string{}
+	words := func(name string) []string {
+		a := content.Attributes[name]
+		if a == nil {
+			return nil
+		}
+		list, ok := l.strings(a, where)
+		if !ok {
+			return nil
+		}
+		for _, w := range list {
+			k := strings.ToLower(w)
+			if other, dup := seen[k]; dup {
+				l.invalid(a, where, "lists %q, which %q lists too", w, other)
+			}
+			seen[k] = name
+		}
+		return list
+	}
+	c.Granted = words("granted")
+	c.Denied = words("denied")
+	return c, len(l.diags) == before
+}
+
+// strings decodes a non-empty list of non-empty strings.
+func (l *loader) strings(a *hcl.Attribute, where string) ([]string, bool) {
+	v, ok := l.value(a, where)
+	if !ok {
+		return nil, false
+	}
+	lv, err := convert.Convert(v, cty.List(cty.String))
+	if err != nil || lv.IsNull() || lv.LengthInt() == 0 {
+		l.invalid(a, where, "must be a non-empty list of strings")
+		return nil, false
+	}
+	var out []string
+	for it := lv.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		s := ""
+		if !e.IsNull() {
+			s = strings.TrimSpace(e.AsString())
+		}
+		if s == "" {
+			l.invalid(a, where, "must not list an empty string")
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+// survivorship decodes the survivorship block: field "name" { rules = […] },
+// attribute "name" { rule = "…" } and opt_out = [channels].
+func (l *loader) survivorship(b *hcl.Block) Survivorship {
+	const where = " of the survivorship block"
+	content, diags := b.Body.Content(survivorshipSchema)
+	l.diags = append(l.diags, diags...)
+	var s Survivorship
+	if a := content.Attributes["opt_out"]; a != nil {
+		if list, ok := l.strings(a, where); ok {
+			for _, ch := range list {
+				if !slices.Contains(ConsentChannels(), ch) {
+					l.invalid(a, where, "lists %q, which is not a consent channel; known channels: %s", ch, strings.Join(ConsentChannels(), ", "))
+					continue
+				}
+				s.OptOut = append(s.OptOut, ch)
+			}
+		}
+	}
+	seen := map[string]hcl.Range{}
+	for _, fb := range content.Blocks {
+		name := fb.Labels[0]
+		key := fb.Type + " " + name
+		if f, ok := customer.ParseField(name); ok && fb.Type == "field" {
+			key = fb.Type + " " + f.String()
+		}
+		if first, dup := seen[key]; dup {
+			l.errorf(fb.LabelRanges[0], "Duplicate "+fb.Type+" block",
+				"The %s block %q%s is already defined at %s.", fb.Type, name, where, first)
+			continue
+		}
+		seen[key] = fb.DefRange
+		inner := fmt.Sprintf(" of %s block %q%s", fb.Type, name, where)
+		if fb.Type == "attribute" {
+			attrs, diags := fb.Body.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "rule", Required: true}}})
+			l.diags = append(l.diags, diags...)
+			if a := attrs.Attributes["rule"]; a != nil {
+				if v, ok := l.str(a, inner); ok {
+					r, err := golden.ParseAttributeRule(v)
+					if err != nil {
+						l.invalid(a, inner, "is not an attribute rule: %v", err)
+						continue
+					}
+					if s.Attributes == nil {
+						s.Attributes = map[string]string{}
+					}
+					s.Attributes[name] = r
+				}
+			}
+			continue
+		}
+		field := name
+		if f, ok := customer.ParseField(name); ok {
+			field = f.String()
+		}
+		switch f, ok := customer.ParseField(name); {
+		case name == golden.AddressKey:
+		case !ok:
+			l.errorf(fb.LabelRanges[0], "Unknown canonical field",
+				"The field block %q%s names no canonical field; known fields: %s, or %q for the address as a whole.", name, where, fieldNames(), golden.AddressKey)
+			continue
+		case f >= customer.AddressLine1 && f <= customer.Country:
+			l.errorf(fb.LabelRanges[0], "Address component",
+				"The field block %q%s names one address component; the components survive together, so write field %q.", name, where, golden.AddressKey)
+			continue
+		}
+		attrs, diags := fb.Body.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "rules", Required: true}}})
+		l.diags = append(l.diags, diags...)
+		a := attrs.Attributes["rules"]
+		if a == nil {
+			continue
+		}
+		list, ok := l.strings(a, inner)
+		if !ok {
+			continue
+		}
+		if _, err := golden.ParseRules(list); err != nil {
+			l.invalid(a, inner, "has a bad rule: %v", err)
+			continue
+		}
+		if s.Fields == nil {
+			s.Fields = map[string][]string{}
+		}
+		s.Fields[field] = list
+	}
+	return s
+}
+
+// checkSourceRules reports a source:NAME rule that names a source the
+// file does not configure.
+func (l *loader) checkSourceRules(b *hcl.Block, sources map[string]hcl.Range) {
+	content, _ := b.Body.Content(survivorshipSchema)
+	for _, fb := range content.Blocks {
+		if fb.Type != "field" {
+			continue
+		}
+		attrs, _ := fb.Body.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "rules", Required: true}}})
+		a := attrs.Attributes["rules"]
+		if a == nil {
+			continue
+		}
+		v, diags := a.Expr.Value(l.ctx)
+		if diags.HasErrors() {
+			continue
+		}
+		lv, err := convert.Convert(v, cty.List(cty.String))
+		if err != nil || lv.IsNull() {
+			continue
+		}
+		for it := lv.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if e.IsNull() {
+				continue
+			}
+			r, err := golden.ParseRule(e.AsString())
+			if err != nil || r.Name != golden.RuleSource {
+				continue
+			}
+			for _, src := range r.Sources {
+				if _, ok := sources[src]; !ok {
+					l.errorf(a.Expr.Range(), "Unknown source",
+						"The rule %q of field block %q of the survivorship block names source %q, which is not configured.", r, fb.Labels[0], src)
+				}
+			}
+		}
+	}
 }
 
 func (l *loader) checkFile(a *hcl.Attribute, where, path string) {

@@ -44,7 +44,7 @@ func crmSource(path string) config.Source {
 		},
 		Identifiers: map[string]string{"national_id": "ssn"},
 		Attributes:  map[string]string{"lifetime_value": "ltv"},
-		Consent:     map[string]string{"email": "newsletter"},
+		Consent:     map[string]config.Consent{"email": {Column: "newsletter"}},
 	}
 }
 
@@ -56,6 +56,9 @@ func describe(r customer.Record) string {
 	fmt.Fprintf(&b, "%s row %d", r.Key(), r.Row)
 	if !r.UpdatedAt.IsZero() {
 		fmt.Fprintf(&b, " updated %s", r.UpdatedAt.Format(time.RFC3339))
+	}
+	if r.UpdatedRaw != "" {
+		fmt.Fprintf(&b, " invalid updated_at=%q", r.UpdatedRaw)
 	}
 	for f := customer.Field(0); f < customer.NumFields; f++ {
 		r.Each(f, func(v customer.Value) bool {
@@ -78,6 +81,12 @@ func describe(r customer.Record) string {
 	for _, k := range []string{"email", "sms"} {
 		if c, ok := r.Consent[k]; ok {
 			fmt.Fprintf(&b, " consent.%s=%s", k, c.Status)
+			if c.Invalid() {
+				fmt.Fprintf(&b, "(invalid %q)", c.Raw)
+			}
+			if !c.At.IsZero() {
+				fmt.Fprintf(&b, "@%s", c.At.Format(time.DateOnly))
+			}
 		}
 	}
 	return b.String()
@@ -172,10 +181,49 @@ func TestRead(t *testing.T) {
 				`crm/C3 row 4 updated 2024-03-01T10:00:00Z`,
 				`crm/C4 row 5 updated 2024-03-01T00:00:00Z`,
 				`crm/C5 row 6 updated 2024-03-01T10:00:00Z`,
-				`crm/C6 row 7`,
+				`crm/C6 row 7 invalid updated_at="last tuesday"`,
 				`crm/C7 row 8`,
 			},
 			wantStats: connectors.Stats{Rows: 7, Records: 7, BadUpdatedAt: 1},
+		},
+		{
+			name: "updated_at in a dd.mm.yyyy source",
+			content: crmHeader +
+				"C1,,,,,,,,,,,20.11.2026\n" +
+				"C2,,,,,,,,,,,1.2.2026 08:30\n" +
+				"C3,,,,,,,,,,,garbage\n" +
+				"C4,,,,,,,,,,,2026-11-20\n",
+			configure: func(s *config.Source) { s.DateFormat = "dd.mm.yyyy" },
+			wantRecs: []string{
+				`crm/C1 row 2 updated 2026-11-20T00:00:00Z`,
+				`crm/C2 row 3 updated 2026-02-01T08:30:00Z`,
+				`crm/C3 row 4 invalid updated_at="garbage"`,
+				`crm/C4 row 5 updated 2026-11-20T00:00:00Z`,
+			},
+			wantStats: connectors.Stats{Rows: 4, Records: 4, BadUpdatedAt: 1},
+		},
+		{
+			name: "an ISO source does not read 20.11.2026",
+			content: crmHeader +
+				"C1,,,,,,,,,,,20.11.2026\n",
+			wantRecs:  []string{`crm/C1 row 2 invalid updated_at="20.11.2026"`},
+			wantStats: connectors.Stats{Rows: 1, Records: 1, BadUpdatedAt: 1},
+		},
+		{
+			name: "consent words and time of a German CRM",
+			content: crmHeader +
+				"C1,,,,,,,,,,J,2026-03-01\n" +
+				"C2,,,,,,,,,,n,2026-03-02\n" +
+				"C3,,,,,,,,,,yes,2026-03-03\n",
+			configure: func(s *config.Source) {
+				s.Consent = map[string]config.Consent{"email": {Column: "newsletter", At: "modified_at", Granted: []string{"J"}, Denied: []string{"N"}}}
+			},
+			wantRecs: []string{
+				`crm/C1 row 2 updated 2026-03-01T00:00:00Z consent.email=granted@2026-03-01`,
+				`crm/C2 row 3 updated 2026-03-02T00:00:00Z consent.email=denied@2026-03-02`,
+				`crm/C3 row 4 updated 2026-03-03T00:00:00Z consent.email=unknown(invalid "yes")`,
+			},
+			wantStats: connectors.Stats{Rows: 3, Records: 3},
 		},
 		{
 			name: "consent values",
@@ -185,12 +233,14 @@ func TestRead(t *testing.T) {
 				"C3,,,,,,,,,,0,\n" +
 				"C4,,,,,,,,,,maybe,\n" +
 				"C5,,,,,,,,,,,\n",
-			configure: func(s *config.Source) { s.Consent = map[string]string{"email": "newsletter", "sms": "newsletter"} },
+			configure: func(s *config.Source) {
+				s.Consent = map[string]config.Consent{"email": {Column: "newsletter"}, "sms": {Column: "newsletter"}}
+			},
 			wantRecs: []string{
 				`crm/C1 row 2 consent.email=granted consent.sms=granted`,
 				`crm/C2 row 3 consent.email=denied consent.sms=denied`,
 				`crm/C3 row 4 consent.email=denied consent.sms=denied`,
-				`crm/C4 row 5 consent.email=unknown consent.sms=unknown`,
+				`crm/C4 row 5 consent.email=unknown(invalid "maybe") consent.sms=unknown(invalid "maybe")`,
 				`crm/C5 row 6`,
 			},
 			wantStats: connectors.Stats{Rows: 5, Records: 5},
@@ -486,7 +536,7 @@ func FuzzReadAndMap(f *testing.F) {
 		h := r.Header()
 		src := config.Source{Name: "fz", Type: "csv", ID: h[0], UpdatedAt: h[len(h)-1], DateFormat: "dd/mm/yyyy",
 			Map:     map[string][]string{"address_line1": h, "email": h},
-			Consent: map[string]string{"email": h[0]}}
+			Consent: map[string]config.Consent{"email": {Column: h[0]}}}
 		m, err := connectors.NewMapping(src, h)
 		if err != nil {
 			return // a header with a duplicate column name

@@ -31,7 +31,15 @@ type Mapping struct {
 	fields      []fieldColumns
 	identifiers []namedColumn
 	attributes  []namedColumn
-	consent     []namedColumn
+	consent     []consentColumn
+}
+
+// consentColumn reads one channel's consent.
+type consentColumn struct {
+	channel string
+	col     int
+	at      int // -1 when the source has no time column for the channel
+	words   map[string]customer.ConsentStatus
 }
 
 type fieldColumns struct {
@@ -104,7 +112,14 @@ func NewMapping(src config.Source, header []string) (*Mapping, error) {
 	}
 	m.identifiers = named("identifiers", src.Identifiers)
 	m.attributes = named("attributes", src.Attributes)
-	m.consent = named("consent", src.Consent)
+	for _, ch := range slices.Sorted(maps.Keys(src.Consent)) {
+		c := src.Consent[ch]
+		cc := consentColumn{channel: ch, col: col(c.Column, "consent."+ch), at: -1, words: consentWords(c)}
+		if c.At != "" {
+			cc.at = col(c.At, "consent."+ch+".at")
+		}
+		m.consent = append(m.consent, cc)
+	}
 
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("source %q (%s): header of %s: %w: %s; the header has %s",
@@ -120,8 +135,12 @@ func NewMapping(src config.Source, header []string) (*Mapping, error) {
 // parts. Empty identifier, attribute and consent values are left out.
 //
 // An updated_at value that no accepted layout parses leaves UpdatedAt zero
-// and is not an error: the row is still a good record, and Read counts
-// such rows in Stats.BadUpdatedAt. The accepted layouts are RFC 3339,
+// and is not an error: the row is still a good record that keeps the value
+// in UpdatedRaw, an invalid value the audit reports, and Read counts such
+// rows in Stats.BadUpdatedAt. A consent value that is neither a granted
+// nor a denied word is kept as an invalid answer (Raw set, status
+// unknown); the time of a consent answer comes from the channel's "at"
+// column when the source has one. The accepted layouts are RFC 3339,
 // "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02" (all UTC
 // unless they carry an offset) and the source's date_format with an
 // optional " 15:04:05" or " 15:04".
@@ -186,13 +205,22 @@ func (m *Mapping) record(r Row) (rec customer.Record, badTime bool, err error) {
 			rec.Attributes[nc.name] = v
 		}
 	}
-	for _, nc := range m.consent {
-		if v := strings.TrimSpace(r.Values[nc.col]); v != "" {
-			if rec.Consent == nil {
-				rec.Consent = make(map[string]customer.Consent, len(m.consent))
-			}
-			rec.Consent[nc.name] = customer.Consent{Status: ParseConsent(v)}
+	for _, cc := range m.consent {
+		v := strings.TrimSpace(r.Values[cc.col])
+		if v == "" {
+			continue
 		}
+		if rec.Consent == nil {
+			rec.Consent = make(map[string]customer.Consent, len(m.consent))
+		}
+		c := customer.Consent{Status: cc.words[strings.ToLower(v)], Raw: strings.Clone(v)}
+		if cc.at >= 0 && c.Status != customer.ConsentUnknown {
+			c.At, _ = m.parseTime(strings.TrimSpace(r.Values[cc.at]))
+		}
+		rec.Consent[cc.channel] = c
+	}
+	if badTime {
+		rec.UpdatedRaw = strings.Clone(strings.TrimSpace(r.Values[m.updatedAt]))
 	}
 	return rec, badTime, nil
 }
@@ -227,32 +255,46 @@ func join(vals []string, cols []int) string {
 	return b.String()
 }
 
-// ParseConsent reads a consent column: yes, y, true, t, 1, granted,
-// opt-in, optin, opted-in, subscribed are granted; no, n, false, f, 0,
-// denied, opt-out, optout, opted-out, unsubscribed are denied (any case,
-// surrounding spaces ignored); anything else is unknown.
+// ParseConsent reads a consent column with the default words
+// (config.DefaultGranted and config.DefaultDenied, any case, surrounding
+// spaces ignored); anything else is unknown, and a record keeps it as an
+// invalid answer (customer.Consent.Invalid).
 func ParseConsent(s string) customer.ConsentStatus {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "yes", "y", "true", "t", "1", "granted", "opt-in", "optin", "opted-in", "subscribed":
-		return customer.ConsentGranted
-	case "no", "n", "false", "f", "0", "denied", "opt-out", "optout", "opted-out", "unsubscribed":
-		return customer.ConsentDenied
-	}
-	return customer.ConsentUnknown
+	return consentWords(config.Consent{})[strings.ToLower(strings.TrimSpace(s))]
 }
 
+// consentWords maps the lower-cased granted and denied words of c, or
+// the default words, to their status.
+func consentWords(c config.Consent) map[string]customer.ConsentStatus {
+	granted, denied := c.Granted, c.Denied
+	if granted == nil {
+		granted = config.DefaultGranted()
+	}
+	if denied == nil {
+		denied = config.DefaultDenied()
+	}
+	out := make(map[string]customer.ConsentStatus, len(granted)+len(denied))
+	for _, w := range granted {
+		out[strings.ToLower(w)] = customer.ConsentGranted
+	}
+	for _, w := range denied {
+		out[strings.ToLower(w)] = customer.ConsentDenied
+	}
+	return out
+}
+
+// timeLayouts returns the accepted layouts of updated_at under a source's
+// date_format: the ISO ones, then the format's date (one or two digits of
+// day and month) alone or with a time of day.
 func timeLayouts(dateFormat string) []string {
 	layouts := []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", time.DateOnly}
-	var date string
-	switch dateFormat {
-	case customer.DateYYYYMMDD:
-		date = "20060102"
-	case customer.DateDMY:
-		date = "02/01/2006"
-	case customer.DateMDY:
-		date = "01/02/2006"
-	default:
+	l, ok := customer.ParseDateFormat(dateFormat)
+	if !ok || l.Order == [3]byte{'y', 'm', 'd'} && l.Sep == '-' {
 		return layouts
+	}
+	date := l.GoLayout()
+	if l.Sep != 0 {
+		date = strings.NewReplacer("02", "2", "01", "1").Replace(date)
 	}
 	return append(layouts, date+" 15:04:05", date+" 15:04", date)
 }

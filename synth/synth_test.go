@@ -300,9 +300,15 @@ func mappedColumns(src config.Source) []string {
 	for _, cs := range src.Map {
 		cols = append(cols, cs...)
 	}
-	for _, m := range []map[string]string{src.Identifiers, src.Attributes, src.Consent} {
+	for _, m := range []map[string]string{src.Identifiers, src.Attributes} {
 		for _, c := range m {
 			cols = append(cols, c)
+		}
+	}
+	for _, c := range src.Consent {
+		cols = append(cols, c.Column)
+		if c.At != "" {
+			cols = append(cols, c.At)
 		}
 	}
 	return cols
