@@ -33,6 +33,9 @@ type clusterer struct {
 	// whether they conflict.
 	judge   func(i, j int32) (link, conflict bool)
 	refused int // merges refused
+	// weakest holds, per root, the lowest match probability among the
+	// edges that merged its cluster; nil until an edge merges.
+	weakest map[int32]float64
 }
 
 func newClusterer(n int, judge func(i, j int32) (link, conflict bool)) *clusterer {
@@ -115,8 +118,29 @@ func (c *clusterer) link(edges []edge) {
 			c.refused++
 			continue
 		}
+		p := probability(e.w)
+		for _, r := range [2]int32{ri, rj} {
+			if w, ok := c.weakest[r]; ok {
+				p = min(p, w)
+				delete(c.weakest, r)
+			}
+		}
 		c.union(ri, rj)
+		if c.weakest == nil {
+			c.weakest = make(map[int32]float64)
+		}
+		c.weakest[c.find(ri)] = p
 	}
+}
+
+// confidence returns the weakest link of the cluster rooted at root: the
+// lowest match probability among the edges that merged it, 1 when no
+// scored edge did (one record, or only must-link overrides).
+func (c *clusterer) confidence(root int32) float64 {
+	if w, ok := c.weakest[root]; ok {
+		return w
+	}
+	return 1
 }
 
 // clusters returns the clusters with more than zero members, each in

@@ -87,6 +87,11 @@ type Result struct {
 	Oversized  []OversizedBlock  // blocks skipped for holding too many records, largest first
 	Unknown    int               // must-link or cannot-link keys naming no given record
 	Took       time.Duration
+
+	// Confidence holds, per profile id, the match probability of the
+	// weakest link that holds the profile together; a profile missing
+	// from it has confidence 1 (one record, or joined by overrides only).
+	Confidence map[string]float64
 }
 
 // Resolve clusters recs, the complete set of live records, and assigns
@@ -256,6 +261,12 @@ func (r *Resolver) finish(res *Result, recs []customer.Record, cl *clusterer, pr
 	for c, members := range clusters {
 		for _, k := range members {
 			res.Assign[k] = ids[c]
+		}
+		if w := cl.confidence(groupsIdx[c][0]); w < 1 {
+			if res.Confidence == nil {
+				res.Confidence = make(map[string]float64)
+			}
+			res.Confidence[ids[c]] = w
 		}
 	}
 	res.Profiles = len(clusters)
