@@ -109,7 +109,7 @@ func (b *Builder) trust(src string) float64 { return b.opts.Sources[src].Trust }
 // Build returns the golden profile of members under id. Deleted members
 // are ignored. suppressed marks a person who must never be contacted.
 func (b *Builder) Build(id string, members []customer.Record, suppressed bool) *Profile {
-	p := &Profile{ID: id, Suppressed: suppressed}
+	p := &Profile{ID: id, Suppressed: suppressed, Confidence: 1}
 	live := make([]*customer.Record, 0, len(members))
 	for i := range members {
 		if !members[i].Deleted {

@@ -31,6 +31,11 @@ type Profile struct {
 	Consent    map[string]Consent   // by channel, for every channel of Channels()
 	Reach      map[string]Reach     // by channel, for every channel of Channels()
 	Suppressed bool                 // the person asked to be forgotten or never contacted
+
+	// Confidence is the match probability of the weakest link holding the
+	// profile together (the resolver's Result.Confidence), 1 for a single
+	// record; Build sets 1 and the caller the resolver's figure.
+	Confidence float64
 }
 
 // Get returns the first surviving value of f, or "" when none survived.
