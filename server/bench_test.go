@@ -5,15 +5,17 @@ import (
 	"testing"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/golden"
 	scvv1 "github.com/scvhq/scv/proto/scv/v1"
 )
 
 func BenchmarkProfileToProto(b *testing.B) {
 	recs, _ := fixture()
 	p := customer.Profile{ID: "pAlice", Members: recs[:2]}
+	g := golden.New(golden.Options{}).Build(p.ID, p.Members, false)
 	b.ReportAllocs()
 	for b.Loop() {
-		profileToProto(&p, scvv1.ProfileView_PROFILE_VIEW_FULL)
+		profileToProto(&p, g, scvv1.ProfileView_PROFILE_VIEW_FULL)
 	}
 }
 

@@ -6,74 +6,174 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/golden"
 	scvv1 "github.com/scvhq/scv/proto/scv/v1"
 )
 
-// profileToProto converts p for view; PROFILE_VIEW_UNSPECIFIED means
-// PROFILE_VIEW_FULL.
-func profileToProto(p *customer.Profile, view scvv1.ProfileView) *scvv1.Profile {
-	out := &scvv1.Profile{
-		Name:    profileNamePrefix + p.ID,
-		Id:      p.ID,
-		Summary: summarize(p.Members),
+// profileToProto converts p and its golden profile g for view;
+// PROFILE_VIEW_UNSPECIFIED means PROFILE_VIEW_MARKETING, which carries
+// golden values, consent, reachability and traits but never member
+// records, raw values or lineage.
+func profileToProto(p *customer.Profile, g *golden.Profile, view scvv1.ProfileView) *scvv1.Profile {
+	full := view == scvv1.ProfileView_PROFILE_VIEW_FULL
+	if !full {
+		view = scvv1.ProfileView_PROFILE_VIEW_MARKETING
 	}
-	if view == scvv1.ProfileView_PROFILE_VIEW_MARKETING {
+	out := &scvv1.Profile{
+		Name:       profileNamePrefix + p.ID,
+		Id:         p.ID,
+		Summary:    summarize(g),
+		View:       view,
+		Suppressed: g.Suppressed,
+	}
+	for f := customer.Field(0); f < customer.NumFields; f++ {
+		vals := g.Fields[f]
+		if len(vals) == 0 {
+			continue
+		}
+		gf := &scvv1.GoldenField{Name: f.String(), Values: make([]string, len(vals))}
+		for i, v := range vals {
+			gf.Values[i] = v.Value
+		}
+		if full {
+			gf.Lineage = make([]*scvv1.Lineage, len(vals))
+			for i, v := range vals {
+				beat := g.Beat[f]
+				if i > 0 {
+					beat = nil
+				}
+				gf.Lineage[i] = lineageToProto(v.Value, v.Rule, v.From, beat)
+			}
+			gf.Quality = fieldQuality(p.Members, g, f)
+		}
+		out.Fields = append(out.Fields, gf)
+	}
+	if len(g.Consent) > 0 {
+		out.Consent = make(map[string]*scvv1.ChannelConsent, len(g.Consent))
+		for ch, c := range g.Consent {
+			r := g.Reach[ch]
+			cc := &scvv1.ChannelConsent{
+				Status:            consentStatus(c.Status),
+				UpdatedAt:         timestamp(c.At),
+				Reachable:         r.Reachable,
+				UnreachableReason: unreachableReason(r.Reason),
+			}
+			if full && (c.From != nil || len(c.Beat) > 0) {
+				var from []golden.Origin
+				if c.From != nil {
+					from = []golden.Origin{*c.From}
+				}
+				cc.Lineage = lineageToProto(c.Status.String(), "most recent statement", from, c.Beat)
+			}
+			out.Consent[ch] = cc
+		}
+	}
+	if len(g.Attributes) > 0 {
+		out.Traits = make(map[string]*scvv1.Trait, len(g.Attributes))
+		for name, a := range g.Attributes {
+			t := &scvv1.Trait{Value: a.Value}
+			if full {
+				t.Lineage = lineageToProto(a.Value, a.Rule, a.From, a.Beat)
+			}
+			out.Traits[name] = t
+		}
+	}
+	if !full {
 		return out
 	}
+	out.MatchConfidence = g.Confidence
 	out.Members = make([]*scvv1.Record, len(p.Members))
 	for i := range p.Members {
-		out.Members[i] = recordToProto(&p.Members[i])
+		out.Members[i] = recordToProto(&p.Members[i], g)
 	}
 	return out
 }
 
-// summarize builds the provisional golden summary: the first usable value
-// of each single-valued field among members, every distinct usable email
-// and phone in member order, and per consent channel the most recent known
-// answer (denied when two answers are equally recent).
-func summarize(members []customer.Record) *scvv1.ProfileSummary {
-	s := &scvv1.ProfileSummary{}
-	first := func(dst *string, v customer.Value) {
-		if *dst == "" && v.Usable() {
-			*dst = v.Norm
-		}
+// summarize returns the short summary of g.
+func summarize(g *golden.Profile) *scvv1.ProfileSummary {
+	s := &scvv1.ProfileSummary{
+		GivenName:   g.Get(customer.GivenName),
+		FamilyName:  g.Get(customer.FamilyName),
+		DateOfBirth: g.Get(customer.DateOfBirth),
 	}
-	seen := make(map[string]bool)
-	collect := func(dst *[]string) func(customer.Value) bool {
-		return func(v customer.Value) bool {
-			if v.Usable() && !seen[v.Norm] {
-				seen[v.Norm] = true
-				*dst = append(*dst, v.Norm)
-			}
-			return true
-		}
+	for _, v := range g.Fields[customer.Email] {
+		s.Emails = append(s.Emails, v.Value)
 	}
-	consent := make(map[string]customer.Consent)
-	for i := range members {
-		r := &members[i]
-		first(&s.GivenName, r.Get(customer.GivenName))
-		first(&s.FamilyName, r.Get(customer.FamilyName))
-		first(&s.DateOfBirth, r.Get(customer.DateOfBirth))
-		r.Each(customer.Email, collect(&s.Emails))
-		r.Each(customer.Phone, collect(&s.Phones))
-		for ch, c := range r.Consent {
-			if c.Supersedes(consent[ch]) {
-				consent[ch] = c
-			}
-		}
+	for _, v := range g.Fields[customer.Phone] {
+		s.Phones = append(s.Phones, v.Value)
 	}
-	if len(consent) > 0 {
-		s.Consent = make(map[string]*scvv1.Consent, len(consent))
-		for ch, c := range consent {
-			s.Consent[ch] = consentToProto(c)
+	for ch, c := range g.Consent {
+		if c.Status == customer.ConsentUnknown {
+			continue
 		}
+		if s.Consent == nil {
+			s.Consent = make(map[string]*scvv1.Consent, len(g.Consent))
+		}
+		s.Consent[ch] = &scvv1.Consent{Status: consentStatus(c.Status), UpdatedAt: timestamp(c.At)}
 	}
 	return s
 }
 
+func lineageToProto(value, rule string, from []golden.Origin, beat []golden.Beaten) *scvv1.Lineage {
+	l := &scvv1.Lineage{Value: value, Rule: rule, Sources: originsToProto(from)}
+	for _, b := range beat {
+		l.Beaten = append(l.Beaten, &scvv1.BeatenValue{Value: b.Value, Rule: b.Rule, Sources: originsToProto(b.From)})
+	}
+	return l
+}
+
+func originsToProto(from []golden.Origin) []*scvv1.ValueSource {
+	out := make([]*scvv1.ValueSource, len(from))
+	for i, o := range from {
+		out[i] = &scvv1.ValueSource{Record: o.Record, Column: o.Column, Raw: o.Raw, UpdatedAt: timestamp(o.UpdatedAt)}
+	}
+	return out
+}
+
+// fieldQuality counts the members' values of f: present, valid, and
+// agreeing with the golden value.
+func fieldQuality(members []customer.Record, g *golden.Profile, f customer.Field) *scvv1.FieldQuality {
+	q := &scvv1.FieldQuality{}
+	for i := range members {
+		var present, valid, agrees bool
+		members[i].Each(f, func(v customer.Value) bool {
+			present = present || v.Raw != "" || v.Status != customer.Missing
+			valid = valid || v.Usable()
+			agrees = agrees || g.Agrees(f, v)
+			return true
+		})
+		q.Present += b2i(present)
+		q.Valid += b2i(valid)
+		q.Consistent += b2i(agrees)
+	}
+	return q
+}
+
+func b2i(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func unreachableReason(why string) scvv1.UnreachableReason {
+	switch why {
+	case golden.NotReachableNoValue:
+		return scvv1.UnreachableReason_UNREACHABLE_REASON_NO_VALID_VALUE
+	case golden.NotReachableDenied:
+		return scvv1.UnreachableReason_UNREACHABLE_REASON_DENIED
+	case golden.NotReachableUnknown:
+		return scvv1.UnreachableReason_UNREACHABLE_REASON_UNKNOWN
+	case golden.NotReachableSuppressed:
+		return scvv1.UnreachableReason_UNREACHABLE_REASON_SUPPRESSED
+	}
+	return scvv1.UnreachableReason_UNREACHABLE_REASON_UNSPECIFIED
+}
+
 // recordToProto converts r with every field value the source gave,
-// including placeholders (status missing) and invalid values.
-func recordToProto(r *customer.Record) *scvv1.Record {
+// including placeholders (status missing) and invalid values, each marked
+// consistent when it agrees with g, the golden profile of r's profile.
+func recordToProto(r *customer.Record, g *golden.Profile) *scvv1.Record {
 	out := &scvv1.Record{
 		Source:    r.Source,
 		Id:        r.ID,
@@ -90,7 +190,9 @@ func recordToProto(r *customer.Record) *scvv1.Record {
 	for f := customer.Field(0); f < customer.NumFields; f++ {
 		r.Each(f, func(v customer.Value) bool {
 			if present(v) {
-				out.Fields = append(out.Fields, fieldToProto(f, v))
+				fv := fieldToProto(f, v)
+				fv.Consistent = g.Agrees(f, v)
+				out.Fields = append(out.Fields, fv)
 			}
 			return true
 		})
@@ -142,14 +244,17 @@ func fieldStatus(s customer.Status) scvv1.FieldStatus {
 }
 
 func consentToProto(c customer.Consent) *scvv1.Consent {
-	out := &scvv1.Consent{UpdatedAt: timestamp(c.At)}
-	switch c.Status {
+	return &scvv1.Consent{Status: consentStatus(c.Status), UpdatedAt: timestamp(c.At)}
+}
+
+func consentStatus(s customer.ConsentStatus) scvv1.ConsentStatus {
+	switch s {
 	case customer.ConsentGranted:
-		out.Status = scvv1.ConsentStatus_CONSENT_STATUS_GRANTED
+		return scvv1.ConsentStatus_CONSENT_STATUS_GRANTED
 	case customer.ConsentDenied:
-		out.Status = scvv1.ConsentStatus_CONSENT_STATUS_DENIED
+		return scvv1.ConsentStatus_CONSENT_STATUS_DENIED
 	}
-	return out
+	return scvv1.ConsentStatus_CONSENT_STATUS_UNSPECIFIED
 }
 
 // timestamp converts t, leaving the zero time unset.

@@ -63,6 +63,7 @@ func Example() {
 	defer conn.Close()
 	resp, err := scvv1.NewProfileServiceClient(conn).LookupProfile(ctx, &scvv1.LookupProfileRequest{
 		Identifier: &scvv1.Identifier{Kind: "email", Value: "ADA@example.com"},
+		View:       scvv1.ProfileView_PROFILE_VIEW_FULL,
 	})
 	if err != nil {
 		fmt.Println(err)

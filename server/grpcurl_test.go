@@ -83,7 +83,7 @@ func TestGrpcurl(t *testing.T) {
 	})
 
 	t.Run("lookup by email in any case", func(t *testing.T) {
-		out, code := run("-d", `{"identifier":{"kind":"email","value":"ALICE@Example.com"}}`, addr, "scv.v1.ProfileService/LookupProfile")
+		out, code := run("-d", `{"identifier":{"kind":"email","value":"ALICE@Example.com"},"view":"PROFILE_VIEW_FULL"}`, addr, "scv.v1.ProfileService/LookupProfile")
 		if code != 0 {
 			t.Fatalf("exit %d:\n%s", code, out)
 		}

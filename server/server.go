@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/golden"
 	scvv1 "github.com/scvhq/scv/proto/scv/v1"
 	"github.com/scvhq/scv/resolver"
 )
@@ -52,6 +53,9 @@ type Options struct {
 	// stored model's (*resolver.Model).Explain. nil makes ExplainProfile
 	// fail with FAILED_PRECONDITION.
 	Explain func(a, b *customer.Record) (resolver.Explanation, error)
+	// Golden builds the golden profile of each profile a call returns;
+	// nil means golden.New(golden.Options{}), survivorship's defaults.
+	Golden *golden.Builder
 	// DrainTimeout bounds how long Serve lets in-flight calls finish once
 	// its context is done before it closes their connections; zero means
 	// DefaultDrainTimeout.
@@ -70,6 +74,9 @@ func New(store Store, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = hclog.NewNullLogger()
 	}
+	if opts.Golden == nil {
+		opts.Golden = golden.New(golden.Options{})
+	}
 	if opts.DrainTimeout <= 0 {
 		opts.DrainTimeout = DefaultDrainTimeout
 	}
@@ -86,7 +93,7 @@ func New(store Store, opts Options) *Server {
 func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	lg := s.opts.Logger
 	gs := grpc.NewServer(grpc.ChainUnaryInterceptor(s.intercept))
-	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain})
+	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain, golden: s.opts.Golden})
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(gs, hs)
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)

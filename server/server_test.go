@@ -36,6 +36,20 @@ func wantEqual(t *testing.T, got, want proto.Message) {
 	}
 }
 
+// legacy returns a copy of p without the golden fields, consent, traits,
+// view, confidence and consistency flags, for comparing the summary and
+// members.
+func legacy(p *scvv1.Profile) *scvv1.Profile {
+	c := proto.Clone(p).(*scvv1.Profile)
+	c.Fields, c.Consent, c.Traits, c.View, c.MatchConfidence = nil, nil, nil, 0, 0
+	for _, m := range c.Members {
+		for _, f := range m.Fields {
+			f.Consistent = false
+		}
+	}
+	return c
+}
+
 func aliceSummary() *scvv1.ProfileSummary {
 	return &scvv1.ProfileSummary{
 		GivenName:   "Alice",
@@ -83,15 +97,28 @@ func TestGetProfile(t *testing.T) {
 		want func(*testing.T, *scvv1.Profile)
 	}{
 		{"full view holds every member value", &scvv1.GetProfileRequest{Name: "profiles/pBob", View: scvv1.ProfileView_PROFILE_VIEW_FULL}, func(t *testing.T, p *scvv1.Profile) {
-			wantEqual(t, p, bobProfile())
+			wantEqual(t, legacy(p), bobProfile())
+			if p.GetView() != scvv1.ProfileView_PROFILE_VIEW_FULL || p.GetMatchConfidence() != 1 {
+				t.Errorf("view %v confidence %v, want full and 1", p.GetView(), p.GetMatchConfidence())
+			}
+			var consistent []string
+			for _, f := range p.GetMembers()[0].GetFields() {
+				consistent = append(consistent, fmt.Sprintf("%s=%v", f.GetRaw(), f.GetConsistent()))
+			}
+			if got, want := strings.Join(consistent, " "), "Bob=true Jones=true bob(at)example.net=false bob@example.net=true unknown=false"; got != want {
+				t.Errorf("consistent: %s, want %s", got, want)
+			}
 		}},
-		{"unspecified view is full", &scvv1.GetProfileRequest{Name: "profiles/pBob"}, func(t *testing.T, p *scvv1.Profile) {
-			wantEqual(t, p, bobProfile())
+		{"unspecified view is marketing", &scvv1.GetProfileRequest{Name: "profiles/pAlice"}, func(t *testing.T, p *scvv1.Profile) {
+			wantEqual(t, legacy(p), &scvv1.Profile{Name: "profiles/pAlice", Id: "pAlice", Summary: aliceSummary()})
+			if p.GetView() != scvv1.ProfileView_PROFILE_VIEW_MARKETING {
+				t.Errorf("view %v", p.GetView())
+			}
 		}},
 		{"marketing view is the summary only", &scvv1.GetProfileRequest{Name: "profiles/pAlice", View: scvv1.ProfileView_PROFILE_VIEW_MARKETING}, func(t *testing.T, p *scvv1.Profile) {
-			wantEqual(t, p, &scvv1.Profile{Name: "profiles/pAlice", Id: "pAlice", Summary: aliceSummary()})
+			wantEqual(t, legacy(p), &scvv1.Profile{Name: "profiles/pAlice", Id: "pAlice", Summary: aliceSummary()})
 		}},
-		{"members sorted by key with maps and timestamps", &scvv1.GetProfileRequest{Name: "profiles/pAlice"}, func(t *testing.T, p *scvv1.Profile) {
+		{"members sorted by key with maps and timestamps", &scvv1.GetProfileRequest{Name: "profiles/pAlice", View: scvv1.ProfileView_PROFILE_VIEW_FULL}, func(t *testing.T, p *scvv1.Profile) {
 			wantEqual(t, p.GetSummary(), aliceSummary())
 			var keys []string
 			for _, m := range p.GetMembers() {
@@ -147,6 +174,7 @@ func TestLookupProfile(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, err := client.LookupProfile(context.Background(), &scvv1.LookupProfileRequest{
 				Identifier: &scvv1.Identifier{Kind: tt.kind, Value: tt.value},
+				View:       scvv1.ProfileView_PROFILE_VIEW_FULL,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -167,9 +195,10 @@ func TestLookupProfileMarketingView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantEqual(t, resp, &scvv1.LookupProfileResponse{Profiles: []*scvv1.Profile{
-		{Name: "profiles/pAlice", Id: "pAlice", Summary: aliceSummary()},
-	}})
+	if len(resp.GetProfiles()) != 1 {
+		t.Fatalf("got %s", prototext.Format(resp))
+	}
+	wantEqual(t, legacy(resp.GetProfiles()[0]), &scvv1.Profile{Name: "profiles/pAlice", Id: "pAlice", Summary: aliceSummary()})
 }
 
 // violations returns the BadRequest field violations of err as

@@ -22,6 +22,67 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// UnreachableReason says why a profile may not be contacted on a channel.
+type UnreachableReason int32
+
+const (
+	// Reachable, or not set by the server.
+	UnreachableReason_UNREACHABLE_REASON_UNSPECIFIED UnreachableReason = 0
+	// No valid golden contact value for the channel.
+	UnreachableReason_UNREACHABLE_REASON_NO_VALID_VALUE UnreachableReason = 1
+	// The most recent statement denies consent.
+	UnreachableReason_UNREACHABLE_REASON_DENIED UnreachableReason = 2
+	// No member stated consent and the channel is opt-in.
+	UnreachableReason_UNREACHABLE_REASON_UNKNOWN UnreachableReason = 3
+	// The person is suppressed.
+	UnreachableReason_UNREACHABLE_REASON_SUPPRESSED UnreachableReason = 4
+)
+
+// Enum value maps for UnreachableReason.
+var (
+	UnreachableReason_name = map[int32]string{
+		0: "UNREACHABLE_REASON_UNSPECIFIED",
+		1: "UNREACHABLE_REASON_NO_VALID_VALUE",
+		2: "UNREACHABLE_REASON_DENIED",
+		3: "UNREACHABLE_REASON_UNKNOWN",
+		4: "UNREACHABLE_REASON_SUPPRESSED",
+	}
+	UnreachableReason_value = map[string]int32{
+		"UNREACHABLE_REASON_UNSPECIFIED":    0,
+		"UNREACHABLE_REASON_NO_VALID_VALUE": 1,
+		"UNREACHABLE_REASON_DENIED":         2,
+		"UNREACHABLE_REASON_UNKNOWN":        3,
+		"UNREACHABLE_REASON_SUPPRESSED":     4,
+	}
+)
+
+func (x UnreachableReason) Enum() *UnreachableReason {
+	p := new(UnreachableReason)
+	*p = x
+	return p
+}
+
+func (x UnreachableReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UnreachableReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_scv_v1_profile_proto_enumTypes[0].Descriptor()
+}
+
+func (UnreachableReason) Type() protoreflect.EnumType {
+	return &file_scv_v1_profile_proto_enumTypes[0]
+}
+
+func (x UnreachableReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UnreachableReason.Descriptor instead.
+func (UnreachableReason) EnumDescriptor() ([]byte, []int) {
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{0}
+}
+
 // FieldStatus says whether a field value passed its field's rule.
 type FieldStatus int32
 
@@ -63,11 +124,11 @@ func (x FieldStatus) String() string {
 }
 
 func (FieldStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_scv_v1_profile_proto_enumTypes[0].Descriptor()
+	return file_scv_v1_profile_proto_enumTypes[1].Descriptor()
 }
 
 func (FieldStatus) Type() protoreflect.EnumType {
-	return &file_scv_v1_profile_proto_enumTypes[0]
+	return &file_scv_v1_profile_proto_enumTypes[1]
 }
 
 func (x FieldStatus) Number() protoreflect.EnumNumber {
@@ -76,7 +137,7 @@ func (x FieldStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FieldStatus.Descriptor instead.
 func (FieldStatus) EnumDescriptor() ([]byte, []int) {
-	return file_scv_v1_profile_proto_rawDescGZIP(), []int{0}
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{1}
 }
 
 // ConsentStatus is a customer's answer for one contact channel.
@@ -116,11 +177,11 @@ func (x ConsentStatus) String() string {
 }
 
 func (ConsentStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_scv_v1_profile_proto_enumTypes[1].Descriptor()
+	return file_scv_v1_profile_proto_enumTypes[2].Descriptor()
 }
 
 func (ConsentStatus) Type() protoreflect.EnumType {
-	return &file_scv_v1_profile_proto_enumTypes[1]
+	return &file_scv_v1_profile_proto_enumTypes[2]
 }
 
 func (x ConsentStatus) Number() protoreflect.EnumNumber {
@@ -129,18 +190,21 @@ func (x ConsentStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ConsentStatus.Descriptor instead.
 func (ConsentStatus) EnumDescriptor() ([]byte, []int) {
-	return file_scv_v1_profile_proto_rawDescGZIP(), []int{1}
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{2}
 }
 
 // ProfileView selects how much of a profile a response holds.
 type ProfileView int32
 
 const (
-	// The server's default, PROFILE_VIEW_FULL.
+	// The server's default, PROFILE_VIEW_MARKETING.
 	ProfileView_PROFILE_VIEW_UNSPECIFIED ProfileView = 0
-	// The golden summary and consent only; no member records.
+	// Golden fields, consent, reachability per channel and traits: never
+	// member records, raw values or lineage.
 	ProfileView_PROFILE_VIEW_MARKETING ProfileView = 1
-	// The summary and every member record with its raw and normalized values.
+	// Everything of PROFILE_VIEW_MARKETING plus the member records with
+	// their raw and normalized values, the lineage of every golden value,
+	// per-field quality and the match confidence.
 	ProfileView_PROFILE_VIEW_FULL ProfileView = 2
 )
 
@@ -169,11 +233,11 @@ func (x ProfileView) String() string {
 }
 
 func (ProfileView) Descriptor() protoreflect.EnumDescriptor {
-	return file_scv_v1_profile_proto_enumTypes[2].Descriptor()
+	return file_scv_v1_profile_proto_enumTypes[3].Descriptor()
 }
 
 func (ProfileView) Type() protoreflect.EnumType {
-	return &file_scv_v1_profile_proto_enumTypes[2]
+	return &file_scv_v1_profile_proto_enumTypes[3]
 }
 
 func (x ProfileView) Number() protoreflect.EnumNumber {
@@ -182,21 +246,46 @@ func (x ProfileView) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ProfileView.Descriptor instead.
 func (ProfileView) EnumDescriptor() ([]byte, []int) {
-	return file_scv_v1_profile_proto_rawDescGZIP(), []int{2}
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{3}
 }
 
 // Profile is one real person: the records the resolver linked under one
-// stable id, and a golden summary of them.
+// stable id, and the golden profile survivorship built from them. Every
+// golden value traces back to source rows through its lineage, which the
+// full view carries.
 type Profile struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The resource name, "profiles/{id}".
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// The opaque profile id; stays the same while the person's records do.
 	Id string `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
-	// The golden summary of the members. Set in every view.
+	// A short summary of the golden profile: the surviving names, emails,
+	// phones, date of birth and consent. Set in every view.
 	Summary *ProfileSummary `protobuf:"bytes,3,opt,name=summary,proto3" json:"summary,omitempty"`
-	// The member records, sorted by key. Set only in PROFILE_VIEW_FULL.
-	Members       []*Record `protobuf:"bytes,4,rep,name=members,proto3" json:"members,omitempty"`
+	// The member records, sorted by key, with every raw and normalized
+	// value and whether each agrees with the golden value. Set only in
+	// PROFILE_VIEW_FULL.
+	Members []*Record `protobuf:"bytes,4,rep,name=members,proto3" json:"members,omitempty"`
+	// Every canonical field with a surviving value, in canonical field
+	// order. Set in every view; lineage and quality only in
+	// PROFILE_VIEW_FULL.
+	Fields []*GoldenField `protobuf:"bytes,5,rep,name=fields,proto3" json:"fields,omitempty"`
+	// Consent and reachability by channel ("email", "sms", "phone",
+	// "post"). Set in every view; lineage only in PROFILE_VIEW_FULL.
+	Consent map[string]*ChannelConsent `protobuf:"bytes,6,rep,name=consent,proto3" json:"consent,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Traits (attributes such as lifetime value) by name, each chosen by its
+	// attribute rule. Set in every view; lineage only in PROFILE_VIEW_FULL.
+	Traits map[string]*Trait `protobuf:"bytes,7,rep,name=traits,proto3" json:"traits,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The match probability of the weakest link that holds the profile
+	// together: the lowest pairwise posterior along the links that joined
+	// its members; 1 for a profile of one record or of links only the
+	// strong identifiers or overrides made. Set only in PROFILE_VIEW_FULL.
+	MatchConfidence float64 `protobuf:"fixed64,8,opt,name=match_confidence,json=matchConfidence,proto3" json:"match_confidence,omitempty"`
+	// The view this message was built for.
+	View ProfileView `protobuf:"varint,9,opt,name=view,proto3,enum=scv.v1.ProfileView" json:"view,omitempty"`
+	// Whether the person is suppressed (asked to be forgotten or never
+	// contacted): then no channel is reachable.
+	Suppressed    bool `protobuf:"varint,10,opt,name=suppressed,proto3" json:"suppressed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -259,22 +348,63 @@ func (x *Profile) GetMembers() []*Record {
 	return nil
 }
 
-// ProfileSummary is the golden view of a profile. For now each single-valued
-// field is the first usable value among the members in key order, and the
-// lists hold every distinct usable value in that order.
+func (x *Profile) GetFields() []*GoldenField {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *Profile) GetConsent() map[string]*ChannelConsent {
+	if x != nil {
+		return x.Consent
+	}
+	return nil
+}
+
+func (x *Profile) GetTraits() map[string]*Trait {
+	if x != nil {
+		return x.Traits
+	}
+	return nil
+}
+
+func (x *Profile) GetMatchConfidence() float64 {
+	if x != nil {
+		return x.MatchConfidence
+	}
+	return 0
+}
+
+func (x *Profile) GetView() ProfileView {
+	if x != nil {
+		return x.View
+	}
+	return ProfileView_PROFILE_VIEW_UNSPECIFIED
+}
+
+func (x *Profile) GetSuppressed() bool {
+	if x != nil {
+		return x.Suppressed
+	}
+	return false
+}
+
+// ProfileSummary is a short summary of the golden profile.
 type ProfileSummary struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The given name.
+	// The surviving given name.
 	GivenName string `protobuf:"bytes,1,opt,name=given_name,json=givenName,proto3" json:"given_name,omitempty"`
-	// The family name.
+	// The surviving family name.
 	FamilyName string `protobuf:"bytes,2,opt,name=family_name,json=familyName,proto3" json:"family_name,omitempty"`
-	// Normalized (lower-cased) email addresses.
+	// Normalized (lower-cased) email addresses, primary first.
 	Emails []string `protobuf:"bytes,3,rep,name=emails,proto3" json:"emails,omitempty"`
-	// Phone numbers in E.164.
+	// Phone numbers in E.164, primary first.
 	Phones []string `protobuf:"bytes,4,rep,name=phones,proto3" json:"phones,omitempty"`
-	// The date of birth as an ISO 8601 date, "YYYY-MM-DD".
+	// The surviving date of birth as an ISO 8601 date, "YYYY-MM-DD".
 	DateOfBirth string `protobuf:"bytes,5,opt,name=date_of_birth,json=dateOfBirth,proto3" json:"date_of_birth,omitempty"`
-	// Consent by channel: the most recent known answer among the members.
+	// Consent by channel: the most recent explicit statement among the
+	// members.
 	Consent       map[string]*Consent `protobuf:"bytes,6,rep,name=consent,proto3" json:"consent,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -352,6 +482,506 @@ func (x *ProfileSummary) GetConsent() map[string]*Consent {
 	return nil
 }
 
+// GoldenField is the surviving value (or, for email and phone, values)
+// of one canonical field.
+type GoldenField struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The canonical field name, such as "given_name" or "email".
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The surviving normalized values, best first: one for a single-valued
+	// field; every distinct valid value for email and phone, the primary
+	// first.
+	Values []string `protobuf:"bytes,2,rep,name=values,proto3" json:"values,omitempty"`
+	// The lineage of each value, in the order of values. Set only in
+	// PROFILE_VIEW_FULL.
+	Lineage []*Lineage `protobuf:"bytes,3,rep,name=lineage,proto3" json:"lineage,omitempty"`
+	// How the members' values of the field compare with the golden value.
+	// Set only in PROFILE_VIEW_FULL.
+	Quality       *FieldQuality `protobuf:"bytes,4,opt,name=quality,proto3" json:"quality,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GoldenField) Reset() {
+	*x = GoldenField{}
+	mi := &file_scv_v1_profile_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GoldenField) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GoldenField) ProtoMessage() {}
+
+func (x *GoldenField) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GoldenField.ProtoReflect.Descriptor instead.
+func (*GoldenField) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GoldenField) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GoldenField) GetValues() []string {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+func (x *GoldenField) GetLineage() []*Lineage {
+	if x != nil {
+		return x.Lineage
+	}
+	return nil
+}
+
+func (x *GoldenField) GetQuality() *FieldQuality {
+	if x != nil {
+		return x.Quality
+	}
+	return nil
+}
+
+// Lineage is where one golden value came from and why it won.
+type Lineage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The golden value this lineage is of.
+	Value string `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	// The rule that ranked the value where it is: "valid", "trust",
+	// "source:crm,shop", "recent", "frequent", "complete", an attribute
+	// rule, "only value" when nothing competed, or "tie-break: lowest
+	// record key".
+	Rule string `protobuf:"bytes,2,opt,name=rule,proto3" json:"rule,omitempty"`
+	// Every member record holding the value, best first.
+	Sources []*ValueSource `protobuf:"bytes,3,rep,name=sources,proto3" json:"sources,omitempty"`
+	// The competing values it beat, each with the rule at which it lost.
+	Beaten        []*BeatenValue `protobuf:"bytes,4,rep,name=beaten,proto3" json:"beaten,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Lineage) Reset() {
+	*x = Lineage{}
+	mi := &file_scv_v1_profile_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Lineage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Lineage) ProtoMessage() {}
+
+func (x *Lineage) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Lineage.ProtoReflect.Descriptor instead.
+func (*Lineage) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Lineage) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *Lineage) GetRule() string {
+	if x != nil {
+		return x.Rule
+	}
+	return ""
+}
+
+func (x *Lineage) GetSources() []*ValueSource {
+	if x != nil {
+		return x.Sources
+	}
+	return nil
+}
+
+func (x *Lineage) GetBeaten() []*BeatenValue {
+	if x != nil {
+		return x.Beaten
+	}
+	return nil
+}
+
+// ValueSource is one source row behind a golden value.
+type ValueSource struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The record key, "source/id".
+	Record string `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
+	// The source column (or columns, joined by "+") mapped to the field.
+	Column string `protobuf:"bytes,2,opt,name=column,proto3" json:"column,omitempty"`
+	// The value as the source gave it, trimmed.
+	Raw string `protobuf:"bytes,3,opt,name=raw,proto3" json:"raw,omitempty"`
+	// When the source last changed the record (for consent: when the
+	// answer was given); unset when unknown.
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValueSource) Reset() {
+	*x = ValueSource{}
+	mi := &file_scv_v1_profile_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValueSource) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValueSource) ProtoMessage() {}
+
+func (x *ValueSource) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValueSource.ProtoReflect.Descriptor instead.
+func (*ValueSource) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ValueSource) GetRecord() string {
+	if x != nil {
+		return x.Record
+	}
+	return ""
+}
+
+func (x *ValueSource) GetColumn() string {
+	if x != nil {
+		return x.Column
+	}
+	return ""
+}
+
+func (x *ValueSource) GetRaw() string {
+	if x != nil {
+		return x.Raw
+	}
+	return ""
+}
+
+func (x *ValueSource) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+// BeatenValue is a competing value that lost to a golden value.
+type BeatenValue struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Its normal form, or the raw value when it is invalid.
+	Value string `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	// The rule that ranked the golden value above it; "valid" for an
+	// invalid value.
+	Rule string `protobuf:"bytes,2,opt,name=rule,proto3" json:"rule,omitempty"`
+	// The member records holding it.
+	Sources       []*ValueSource `protobuf:"bytes,3,rep,name=sources,proto3" json:"sources,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BeatenValue) Reset() {
+	*x = BeatenValue{}
+	mi := &file_scv_v1_profile_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeatenValue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeatenValue) ProtoMessage() {}
+
+func (x *BeatenValue) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeatenValue.ProtoReflect.Descriptor instead.
+func (*BeatenValue) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *BeatenValue) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *BeatenValue) GetRule() string {
+	if x != nil {
+		return x.Rule
+	}
+	return ""
+}
+
+func (x *BeatenValue) GetSources() []*ValueSource {
+	if x != nil {
+		return x.Sources
+	}
+	return nil
+}
+
+// FieldQuality compares the members' values of one field with the golden
+// value.
+type FieldQuality struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Members with a value of the field, valid or not.
+	Present int32 `protobuf:"varint,1,opt,name=present,proto3" json:"present,omitempty"`
+	// Members whose value is valid.
+	Valid int32 `protobuf:"varint,2,opt,name=valid,proto3" json:"valid,omitempty"`
+	// Members whose value agrees with a golden value after folding.
+	Consistent    int32 `protobuf:"varint,3,opt,name=consistent,proto3" json:"consistent,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FieldQuality) Reset() {
+	*x = FieldQuality{}
+	mi := &file_scv_v1_profile_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FieldQuality) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FieldQuality) ProtoMessage() {}
+
+func (x *FieldQuality) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FieldQuality.ProtoReflect.Descriptor instead.
+func (*FieldQuality) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *FieldQuality) GetPresent() int32 {
+	if x != nil {
+		return x.Present
+	}
+	return 0
+}
+
+func (x *FieldQuality) GetValid() int32 {
+	if x != nil {
+		return x.Valid
+	}
+	return 0
+}
+
+func (x *FieldQuality) GetConsistent() int32 {
+	if x != nil {
+		return x.Consistent
+	}
+	return 0
+}
+
+// ChannelConsent is the golden consent and reachability of one channel.
+type ChannelConsent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The most recent explicit statement among the members; unspecified
+	// when none made one.
+	Status ConsentStatus `protobuf:"varint,1,opt,name=status,proto3,enum=scv.v1.ConsentStatus" json:"status,omitempty"`
+	// When the statement was made; unset when unknown or undated.
+	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	// Whether the profile may be contacted on the channel: a valid golden
+	// contact value, consent granted (or not denied on an opt-out channel)
+	// and not suppressed.
+	Reachable bool `protobuf:"varint,3,opt,name=reachable,proto3" json:"reachable,omitempty"`
+	// Why the profile is not reachable; unspecified when it is.
+	UnreachableReason UnreachableReason `protobuf:"varint,4,opt,name=unreachable_reason,json=unreachableReason,proto3,enum=scv.v1.UnreachableReason" json:"unreachable_reason,omitempty"`
+	// The statement's record and the statements it superseded. Set only in
+	// PROFILE_VIEW_FULL.
+	Lineage       *Lineage `protobuf:"bytes,5,opt,name=lineage,proto3" json:"lineage,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChannelConsent) Reset() {
+	*x = ChannelConsent{}
+	mi := &file_scv_v1_profile_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChannelConsent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChannelConsent) ProtoMessage() {}
+
+func (x *ChannelConsent) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChannelConsent.ProtoReflect.Descriptor instead.
+func (*ChannelConsent) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ChannelConsent) GetStatus() ConsentStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ConsentStatus_CONSENT_STATUS_UNSPECIFIED
+}
+
+func (x *ChannelConsent) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+func (x *ChannelConsent) GetReachable() bool {
+	if x != nil {
+		return x.Reachable
+	}
+	return false
+}
+
+func (x *ChannelConsent) GetUnreachableReason() UnreachableReason {
+	if x != nil {
+		return x.UnreachableReason
+	}
+	return UnreachableReason_UNREACHABLE_REASON_UNSPECIFIED
+}
+
+func (x *ChannelConsent) GetLineage() *Lineage {
+	if x != nil {
+		return x.Lineage
+	}
+	return nil
+}
+
+// Trait is the surviving value of one attribute.
+type Trait struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The surviving value; for the rule "sum", the sum.
+	Value string `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	// Where it came from and the values it beat. Set only in
+	// PROFILE_VIEW_FULL.
+	Lineage       *Lineage `protobuf:"bytes,2,opt,name=lineage,proto3" json:"lineage,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Trait) Reset() {
+	*x = Trait{}
+	mi := &file_scv_v1_profile_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Trait) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Trait) ProtoMessage() {}
+
+func (x *Trait) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Trait.ProtoReflect.Descriptor instead.
+func (*Trait) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Trait) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *Trait) GetLineage() *Lineage {
+	if x != nil {
+		return x.Lineage
+	}
+	return nil
+}
+
 // Record is one customer record of one source, as stored.
 type Record struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -379,7 +1009,7 @@ type Record struct {
 
 func (x *Record) Reset() {
 	*x = Record{}
-	mi := &file_scv_v1_profile_proto_msgTypes[2]
+	mi := &file_scv_v1_profile_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -391,7 +1021,7 @@ func (x *Record) String() string {
 func (*Record) ProtoMessage() {}
 
 func (x *Record) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_profile_proto_msgTypes[2]
+	mi := &file_scv_v1_profile_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -404,7 +1034,7 @@ func (x *Record) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Record.ProtoReflect.Descriptor instead.
 func (*Record) Descriptor() ([]byte, []int) {
-	return file_scv_v1_profile_proto_rawDescGZIP(), []int{2}
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Record) GetSource() string {
@@ -475,14 +1105,17 @@ type Field struct {
 	// Whether the value is missing, valid or invalid.
 	Status FieldStatus `protobuf:"varint,4,opt,name=status,proto3,enum=scv.v1.FieldStatus" json:"status,omitempty"`
 	// Why the value is invalid; empty otherwise.
-	Reason        string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	Reason string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Whether the value agrees with the profile's golden value of the field
+	// after folding. Set in a profile's members only.
+	Consistent    bool `protobuf:"varint,6,opt,name=consistent,proto3" json:"consistent,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Field) Reset() {
 	*x = Field{}
-	mi := &file_scv_v1_profile_proto_msgTypes[3]
+	mi := &file_scv_v1_profile_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -494,7 +1127,7 @@ func (x *Field) String() string {
 func (*Field) ProtoMessage() {}
 
 func (x *Field) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_profile_proto_msgTypes[3]
+	mi := &file_scv_v1_profile_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -507,7 +1140,7 @@ func (x *Field) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Field.ProtoReflect.Descriptor instead.
 func (*Field) Descriptor() ([]byte, []int) {
-	return file_scv_v1_profile_proto_rawDescGZIP(), []int{3}
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Field) GetName() string {
@@ -545,6 +1178,13 @@ func (x *Field) GetReason() string {
 	return ""
 }
 
+func (x *Field) GetConsistent() bool {
+	if x != nil {
+		return x.Consistent
+	}
+	return false
+}
+
 // Consent is a customer's answer for one contact channel.
 type Consent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -558,7 +1198,7 @@ type Consent struct {
 
 func (x *Consent) Reset() {
 	*x = Consent{}
-	mi := &file_scv_v1_profile_proto_msgTypes[4]
+	mi := &file_scv_v1_profile_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -570,7 +1210,7 @@ func (x *Consent) String() string {
 func (*Consent) ProtoMessage() {}
 
 func (x *Consent) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_profile_proto_msgTypes[4]
+	mi := &file_scv_v1_profile_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -583,7 +1223,7 @@ func (x *Consent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Consent.ProtoReflect.Descriptor instead.
 func (*Consent) Descriptor() ([]byte, []int) {
-	return file_scv_v1_profile_proto_rawDescGZIP(), []int{4}
+	return file_scv_v1_profile_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Consent) GetStatus() ConsentStatus {
@@ -604,12 +1244,27 @@ var File_scv_v1_profile_proto protoreflect.FileDescriptor
 
 const file_scv_v1_profile_proto_rawDesc = "" +
 	"\n" +
-	"\x14scv/v1/profile.proto\x12\x06scv.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x01\n" +
+	"\x14scv/v1/profile.proto\x12\x06scv.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb5\x04\n" +
 	"\aProfile\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x120\n" +
 	"\asummary\x18\x03 \x01(\v2\x16.scv.v1.ProfileSummaryR\asummary\x12(\n" +
-	"\amembers\x18\x04 \x03(\v2\x0e.scv.v1.RecordR\amembers\"\xb0\x02\n" +
+	"\amembers\x18\x04 \x03(\v2\x0e.scv.v1.RecordR\amembers\x12+\n" +
+	"\x06fields\x18\x05 \x03(\v2\x13.scv.v1.GoldenFieldR\x06fields\x126\n" +
+	"\aconsent\x18\x06 \x03(\v2\x1c.scv.v1.Profile.ConsentEntryR\aconsent\x123\n" +
+	"\x06traits\x18\a \x03(\v2\x1b.scv.v1.Profile.TraitsEntryR\x06traits\x12)\n" +
+	"\x10match_confidence\x18\b \x01(\x01R\x0fmatchConfidence\x12'\n" +
+	"\x04view\x18\t \x01(\x0e2\x13.scv.v1.ProfileViewR\x04view\x12\x1e\n" +
+	"\n" +
+	"suppressed\x18\n" +
+	" \x01(\bR\n" +
+	"suppressed\x1aR\n" +
+	"\fConsentEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12,\n" +
+	"\x05value\x18\x02 \x01(\v2\x16.scv.v1.ChannelConsentR\x05value:\x028\x01\x1aH\n" +
+	"\vTraitsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12#\n" +
+	"\x05value\x18\x02 \x01(\v2\r.scv.v1.TraitR\x05value:\x028\x01\"\xb0\x02\n" +
 	"\x0eProfileSummary\x12\x1d\n" +
 	"\n" +
 	"given_name\x18\x01 \x01(\tR\tgivenName\x12\x1f\n" +
@@ -621,7 +1276,43 @@ const file_scv_v1_profile_proto_rawDesc = "" +
 	"\aconsent\x18\x06 \x03(\v2#.scv.v1.ProfileSummary.ConsentEntryR\aconsent\x1aK\n" +
 	"\fConsentEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12%\n" +
-	"\x05value\x18\x02 \x01(\v2\x0f.scv.v1.ConsentR\x05value:\x028\x01\"\xaa\x04\n" +
+	"\x05value\x18\x02 \x01(\v2\x0f.scv.v1.ConsentR\x05value:\x028\x01\"\x94\x01\n" +
+	"\vGoldenField\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06values\x18\x02 \x03(\tR\x06values\x12)\n" +
+	"\alineage\x18\x03 \x03(\v2\x0f.scv.v1.LineageR\alineage\x12.\n" +
+	"\aquality\x18\x04 \x01(\v2\x14.scv.v1.FieldQualityR\aquality\"\x8f\x01\n" +
+	"\aLineage\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\x12\x12\n" +
+	"\x04rule\x18\x02 \x01(\tR\x04rule\x12-\n" +
+	"\asources\x18\x03 \x03(\v2\x13.scv.v1.ValueSourceR\asources\x12+\n" +
+	"\x06beaten\x18\x04 \x03(\v2\x13.scv.v1.BeatenValueR\x06beaten\"\x8a\x01\n" +
+	"\vValueSource\x12\x16\n" +
+	"\x06record\x18\x01 \x01(\tR\x06record\x12\x16\n" +
+	"\x06column\x18\x02 \x01(\tR\x06column\x12\x10\n" +
+	"\x03raw\x18\x03 \x01(\tR\x03raw\x129\n" +
+	"\n" +
+	"updated_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"f\n" +
+	"\vBeatenValue\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\x12\x12\n" +
+	"\x04rule\x18\x02 \x01(\tR\x04rule\x12-\n" +
+	"\asources\x18\x03 \x03(\v2\x13.scv.v1.ValueSourceR\asources\"^\n" +
+	"\fFieldQuality\x12\x18\n" +
+	"\apresent\x18\x01 \x01(\x05R\apresent\x12\x14\n" +
+	"\x05valid\x18\x02 \x01(\x05R\x05valid\x12\x1e\n" +
+	"\n" +
+	"consistent\x18\x03 \x01(\x05R\n" +
+	"consistent\"\x8d\x02\n" +
+	"\x0eChannelConsent\x12-\n" +
+	"\x06status\x18\x01 \x01(\x0e2\x15.scv.v1.ConsentStatusR\x06status\x129\n" +
+	"\n" +
+	"updated_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12\x1c\n" +
+	"\treachable\x18\x03 \x01(\bR\treachable\x12H\n" +
+	"\x12unreachable_reason\x18\x04 \x01(\x0e2\x19.scv.v1.UnreachableReasonR\x11unreachableReason\x12)\n" +
+	"\alineage\x18\x05 \x01(\v2\x0f.scv.v1.LineageR\alineage\"H\n" +
+	"\x05Trait\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\x12)\n" +
+	"\alineage\x18\x02 \x01(\v2\x0f.scv.v1.LineageR\alineage\"\xaa\x04\n" +
 	"\x06Record\x12\x16\n" +
 	"\x06source\x18\x01 \x01(\tR\x06source\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x10\n" +
@@ -642,7 +1333,7 @@ const file_scv_v1_profile_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aK\n" +
 	"\fConsentEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12%\n" +
-	"\x05value\x18\x02 \x01(\v2\x0f.scv.v1.ConsentR\x05value:\x028\x01\"\x92\x01\n" +
+	"\x05value\x18\x02 \x01(\v2\x0f.scv.v1.ConsentR\x05value:\x028\x01\"\xb2\x01\n" +
 	"\x05Field\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
 	"\x03raw\x18\x02 \x01(\tR\x03raw\x12\x1e\n" +
@@ -650,11 +1341,20 @@ const file_scv_v1_profile_proto_rawDesc = "" +
 	"normalized\x18\x03 \x01(\tR\n" +
 	"normalized\x12+\n" +
 	"\x06status\x18\x04 \x01(\x0e2\x13.scv.v1.FieldStatusR\x06status\x12\x16\n" +
-	"\x06reason\x18\x05 \x01(\tR\x06reason\"s\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x1e\n" +
+	"\n" +
+	"consistent\x18\x06 \x01(\bR\n" +
+	"consistent\"s\n" +
 	"\aConsent\x12-\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x15.scv.v1.ConsentStatusR\x06status\x129\n" +
 	"\n" +
-	"updated_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt*w\n" +
+	"updated_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt*\xc0\x01\n" +
+	"\x11UnreachableReason\x12\"\n" +
+	"\x1eUNREACHABLE_REASON_UNSPECIFIED\x10\x00\x12%\n" +
+	"!UNREACHABLE_REASON_NO_VALID_VALUE\x10\x01\x12\x1d\n" +
+	"\x19UNREACHABLE_REASON_DENIED\x10\x02\x12\x1e\n" +
+	"\x1aUNREACHABLE_REASON_UNKNOWN\x10\x03\x12!\n" +
+	"\x1dUNREACHABLE_REASON_SUPPRESSED\x10\x04*w\n" +
 	"\vFieldStatus\x12\x1c\n" +
 	"\x18FIELD_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14FIELD_STATUS_MISSING\x10\x01\x12\x16\n" +
@@ -681,42 +1381,69 @@ func file_scv_v1_profile_proto_rawDescGZIP() []byte {
 	return file_scv_v1_profile_proto_rawDescData
 }
 
-var file_scv_v1_profile_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_scv_v1_profile_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_scv_v1_profile_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_scv_v1_profile_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_scv_v1_profile_proto_goTypes = []any{
-	(FieldStatus)(0),              // 0: scv.v1.FieldStatus
-	(ConsentStatus)(0),            // 1: scv.v1.ConsentStatus
-	(ProfileView)(0),              // 2: scv.v1.ProfileView
-	(*Profile)(nil),               // 3: scv.v1.Profile
-	(*ProfileSummary)(nil),        // 4: scv.v1.ProfileSummary
-	(*Record)(nil),                // 5: scv.v1.Record
-	(*Field)(nil),                 // 6: scv.v1.Field
-	(*Consent)(nil),               // 7: scv.v1.Consent
-	nil,                           // 8: scv.v1.ProfileSummary.ConsentEntry
-	nil,                           // 9: scv.v1.Record.IdentifiersEntry
-	nil,                           // 10: scv.v1.Record.AttributesEntry
-	nil,                           // 11: scv.v1.Record.ConsentEntry
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(UnreachableReason)(0),        // 0: scv.v1.UnreachableReason
+	(FieldStatus)(0),              // 1: scv.v1.FieldStatus
+	(ConsentStatus)(0),            // 2: scv.v1.ConsentStatus
+	(ProfileView)(0),              // 3: scv.v1.ProfileView
+	(*Profile)(nil),               // 4: scv.v1.Profile
+	(*ProfileSummary)(nil),        // 5: scv.v1.ProfileSummary
+	(*GoldenField)(nil),           // 6: scv.v1.GoldenField
+	(*Lineage)(nil),               // 7: scv.v1.Lineage
+	(*ValueSource)(nil),           // 8: scv.v1.ValueSource
+	(*BeatenValue)(nil),           // 9: scv.v1.BeatenValue
+	(*FieldQuality)(nil),          // 10: scv.v1.FieldQuality
+	(*ChannelConsent)(nil),        // 11: scv.v1.ChannelConsent
+	(*Trait)(nil),                 // 12: scv.v1.Trait
+	(*Record)(nil),                // 13: scv.v1.Record
+	(*Field)(nil),                 // 14: scv.v1.Field
+	(*Consent)(nil),               // 15: scv.v1.Consent
+	nil,                           // 16: scv.v1.Profile.ConsentEntry
+	nil,                           // 17: scv.v1.Profile.TraitsEntry
+	nil,                           // 18: scv.v1.ProfileSummary.ConsentEntry
+	nil,                           // 19: scv.v1.Record.IdentifiersEntry
+	nil,                           // 20: scv.v1.Record.AttributesEntry
+	nil,                           // 21: scv.v1.Record.ConsentEntry
+	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
 }
 var file_scv_v1_profile_proto_depIdxs = []int32{
-	4,  // 0: scv.v1.Profile.summary:type_name -> scv.v1.ProfileSummary
-	5,  // 1: scv.v1.Profile.members:type_name -> scv.v1.Record
-	8,  // 2: scv.v1.ProfileSummary.consent:type_name -> scv.v1.ProfileSummary.ConsentEntry
-	12, // 3: scv.v1.Record.updated_at:type_name -> google.protobuf.Timestamp
-	6,  // 4: scv.v1.Record.fields:type_name -> scv.v1.Field
-	9,  // 5: scv.v1.Record.identifiers:type_name -> scv.v1.Record.IdentifiersEntry
-	10, // 6: scv.v1.Record.attributes:type_name -> scv.v1.Record.AttributesEntry
-	11, // 7: scv.v1.Record.consent:type_name -> scv.v1.Record.ConsentEntry
-	0,  // 8: scv.v1.Field.status:type_name -> scv.v1.FieldStatus
-	1,  // 9: scv.v1.Consent.status:type_name -> scv.v1.ConsentStatus
-	12, // 10: scv.v1.Consent.updated_at:type_name -> google.protobuf.Timestamp
-	7,  // 11: scv.v1.ProfileSummary.ConsentEntry.value:type_name -> scv.v1.Consent
-	7,  // 12: scv.v1.Record.ConsentEntry.value:type_name -> scv.v1.Consent
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	5,  // 0: scv.v1.Profile.summary:type_name -> scv.v1.ProfileSummary
+	13, // 1: scv.v1.Profile.members:type_name -> scv.v1.Record
+	6,  // 2: scv.v1.Profile.fields:type_name -> scv.v1.GoldenField
+	16, // 3: scv.v1.Profile.consent:type_name -> scv.v1.Profile.ConsentEntry
+	17, // 4: scv.v1.Profile.traits:type_name -> scv.v1.Profile.TraitsEntry
+	3,  // 5: scv.v1.Profile.view:type_name -> scv.v1.ProfileView
+	18, // 6: scv.v1.ProfileSummary.consent:type_name -> scv.v1.ProfileSummary.ConsentEntry
+	7,  // 7: scv.v1.GoldenField.lineage:type_name -> scv.v1.Lineage
+	10, // 8: scv.v1.GoldenField.quality:type_name -> scv.v1.FieldQuality
+	8,  // 9: scv.v1.Lineage.sources:type_name -> scv.v1.ValueSource
+	9,  // 10: scv.v1.Lineage.beaten:type_name -> scv.v1.BeatenValue
+	22, // 11: scv.v1.ValueSource.updated_at:type_name -> google.protobuf.Timestamp
+	8,  // 12: scv.v1.BeatenValue.sources:type_name -> scv.v1.ValueSource
+	2,  // 13: scv.v1.ChannelConsent.status:type_name -> scv.v1.ConsentStatus
+	22, // 14: scv.v1.ChannelConsent.updated_at:type_name -> google.protobuf.Timestamp
+	0,  // 15: scv.v1.ChannelConsent.unreachable_reason:type_name -> scv.v1.UnreachableReason
+	7,  // 16: scv.v1.ChannelConsent.lineage:type_name -> scv.v1.Lineage
+	7,  // 17: scv.v1.Trait.lineage:type_name -> scv.v1.Lineage
+	22, // 18: scv.v1.Record.updated_at:type_name -> google.protobuf.Timestamp
+	14, // 19: scv.v1.Record.fields:type_name -> scv.v1.Field
+	19, // 20: scv.v1.Record.identifiers:type_name -> scv.v1.Record.IdentifiersEntry
+	20, // 21: scv.v1.Record.attributes:type_name -> scv.v1.Record.AttributesEntry
+	21, // 22: scv.v1.Record.consent:type_name -> scv.v1.Record.ConsentEntry
+	1,  // 23: scv.v1.Field.status:type_name -> scv.v1.FieldStatus
+	2,  // 24: scv.v1.Consent.status:type_name -> scv.v1.ConsentStatus
+	22, // 25: scv.v1.Consent.updated_at:type_name -> google.protobuf.Timestamp
+	11, // 26: scv.v1.Profile.ConsentEntry.value:type_name -> scv.v1.ChannelConsent
+	12, // 27: scv.v1.Profile.TraitsEntry.value:type_name -> scv.v1.Trait
+	15, // 28: scv.v1.ProfileSummary.ConsentEntry.value:type_name -> scv.v1.Consent
+	15, // 29: scv.v1.Record.ConsentEntry.value:type_name -> scv.v1.Consent
+	30, // [30:30] is the sub-list for method output_type
+	30, // [30:30] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_scv_v1_profile_proto_init() }
@@ -729,8 +1456,8 @@ func file_scv_v1_profile_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_scv_v1_profile_proto_rawDesc), len(file_scv_v1_profile_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   9,
+			NumEnums:      4,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
