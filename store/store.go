@@ -23,6 +23,12 @@
 //   - ApplyResolution stores a resolver's assignment of records to
 //     profiles, the block keys of the records it resolved, metadata such
 //     as the trained model, and clears the pending marks it covers.
+//
+// Every write that changes a profile (a member assigned, unassigned,
+// deleted or changed in content) rebuilds that profile's golden profile
+// with the backend's GoldenFunc and appends one Change per affected
+// profile, in the same transaction: a reader never sees a cluster
+// without its golden profile, and the change log never misses a change.
 //   - ReplaceBlocks replaces the whole block index; BlockIndexTag names
 //     the complete index a reader may use, and never a half-written one.
 //
@@ -122,6 +128,14 @@ type Resolution struct {
 	// a resolution runs is never lost.
 	Resolved   []string
 	PendingSeq uint64
+	// Confidence is the resolver's Result.Confidence: per profile id, the
+	// match probability of its weakest link; a profile this resolution
+	// changed and that is missing from it gets confidence 1.
+	Confidence map[string]float64
+	// RebuildAll rebuilds the golden profile of every profile, changed
+	// or not, as after a change of the survivorship rules; an Updated
+	// entry is appended only where the golden profile changed.
+	RebuildAll bool
 }
 
 // Pending is the set of records whose latest change has not been resolved

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -122,6 +123,33 @@ func (db *DB) Check(ctx context.Context) error {
 		})
 		if !slices.Equal(gotBlocks, wantBlocks) {
 			return fmt.Errorf("block index\n got %q\nwant %q", gotBlocks, wantBlocks)
+		}
+		// Every profile with members has a golden profile, and no other
+		// profile has one; each golden value names a member.
+		wantGolden := allProfileIDs(tx)
+		var gotGolden []string
+		err = tx.Bucket(bucketGolden).ForEach(func(k, v []byte) error {
+			gotGolden = append(gotGolden, string(k))
+			g, err := decodeGolden(string(k), v)
+			if err != nil {
+				return err
+			}
+			for f := range g.Fields {
+				for _, val := range g.Fields[f] {
+					for _, o := range val.From {
+						if !bytes.Equal(tx.Bucket(bucketAssign).Get([]byte(o.Record)), k) {
+							return fmt.Errorf("golden profile %q: %s %q comes from %q, not a member", k, customer.Field(f), val.Value, o.Record)
+						}
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(gotGolden, wantGolden) {
+			return fmt.Errorf("golden profiles\n got %q\nwant %q", gotGolden, wantGolden)
 		}
 		return nil
 	})

@@ -20,6 +20,10 @@
 //	pending     "source/id" -> big-endian sequence of the write that marked
 //	            the record changed and not yet resolved
 //	state       "blocks-tag" -> the tag of the complete block index
+//	golden      profile id -> encoded golden.Profile (see golden_codec.go),
+//	            for every profile with live members
+//	changes     big-endian sequence -> encoded store.Change: the profile
+//	            change log
 //
 // It keeps the contract of package store: every method but ReplaceBlocks
 // runs in one bbolt transaction, so the identifier index, assignments,
@@ -41,6 +45,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/golden"
+	"github.com/scvhq/scv/store"
 	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -62,6 +70,12 @@ type Options struct {
 	// NoSync skips fsync after each commit: faster, but a crash can lose
 	// or corrupt the file. For tests and benchmarks only.
 	NoSync bool
+	// Golden builds a profile's golden profile whenever a write changes
+	// the profile; nil means survivorship's defaults,
+	// golden.New(golden.Options{}).
+	Golden store.GoldenFunc
+	// Now is the clock of change-log entries; nil means time.Now.
+	Now func() time.Time
 }
 
 // Bucket names.
@@ -78,6 +92,8 @@ var (
 	bucketRecBlocks   = []byte("recblocks")
 	bucketPending     = []byte("pending")
 	bucketState       = []byte("state")
+	bucketGolden      = []byte("golden")
+	bucketChanges     = []byte("changes")
 )
 
 // stateBlocksTag is the state key of the complete block index's tag.
@@ -87,13 +103,16 @@ var allBuckets = [][]byte{
 	bucketRecords, bucketIndex, bucketAssign, bucketMembers,
 	bucketQuarantine, bucketCheckpoints, bucketMeta, bucketCounters,
 	bucketBlocks, bucketRecBlocks, bucketPending, bucketState,
+	bucketGolden, bucketChanges,
 }
 
 // DB is an open store. Its methods are safe for concurrent use; writes
 // are serialized by bbolt.
 type DB struct {
-	bolt *bbolt.DB
-	lg   hclog.Logger
+	bolt   *bbolt.DB
+	lg     hclog.Logger
+	golden store.GoldenFunc
+	now    func() time.Time
 }
 
 // Open opens the store in dir, creating dir, the file dir/scv.db and its
@@ -136,7 +155,15 @@ func Open(dir string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	lg.Debug("store opened", "path", path, "took", time.Since(start))
-	return &DB{bolt: bdb, lg: lg}, nil
+	db := &DB{bolt: bdb, lg: lg, golden: opts.Golden, now: opts.Now}
+	if db.golden == nil {
+		b := golden.New(golden.Options{})
+		db.golden = func(id string, members []customer.Record) *golden.Profile { return b.Build(id, members, false) }
+	}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	return db, nil
 }
 
 // Close closes the store, waiting for running transactions to finish.

@@ -52,8 +52,16 @@ func (db *DB) Assignments(ctx context.Context) (map[string]string, error) {
 // and the clearing of the pending marks it covers. See store.Resolution.
 func (db *DB) ApplyResolution(ctx context.Context, r store.Resolution) error {
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
-		if err := db.setAssignments(ctx, tx, r.Assign, r.Full); err != nil {
+		w := newWriter(tx)
+		if err := db.setAssignments(ctx, w, r.Assign, r.Full); err != nil {
 			return err
+		}
+		conf := r.Confidence
+		if conf == nil {
+			conf = map[string]float64{}
+		}
+		if err := db.rebuild(ctx, tx, w, conf, r.RebuildAll); err != nil {
+			return fmt.Errorf("golden profiles: %w", err)
 		}
 		if err := setBlocks(tx, r.Blocks); err != nil {
 			return fmt.Errorf("block index: %w", err)
@@ -71,7 +79,7 @@ func (db *DB) ApplyResolution(ctx context.Context, r store.Resolution) error {
 
 // setAssignments stores an assignment within tx, as ApplyResolution
 // describes.
-func (db *DB) setAssignments(ctx context.Context, tx *bbolt.Tx, assign map[string]string, full bool) error {
+func (db *DB) setAssignments(ctx context.Context, w *writer, assign map[string]string, full bool) error {
 	keys := make([]string, 0, len(assign))
 	for k, pid := range assign {
 		if strings.IndexByte(pid, 0) >= 0 {
@@ -82,7 +90,6 @@ func (db *DB) setAssignments(ctx context.Context, tx *bbolt.Tx, assign map[strin
 	// Sorted keys write bbolt pages in order, and make the work repeatable.
 	slices.Sort(keys)
 	var changed, skipped, dropped int
-	w := newWriter(tx)
 	var key, pid []byte
 	for i, k := range keys {
 		if i%ctxEvery == 0 {
@@ -100,6 +107,9 @@ func (db *DB) setAssignments(ctx context.Context, tx *bbolt.Tx, assign map[strin
 				skipped++
 				continue
 			}
+		}
+		if old != nil || len(pid) > 0 {
+			w.moved(string(old), string(pid))
 		}
 		if err := w.unassign(key); err != nil {
 			return fmt.Errorf("record %q: %w", k, err)
@@ -121,6 +131,7 @@ func (db *DB) setAssignments(ctx context.Context, tx *bbolt.Tx, assign map[strin
 			}
 		}
 		for _, k := range drop {
+			w.moved(string(w.assign.Get(k)), "")
 			if err := w.unassign(k); err != nil {
 				return fmt.Errorf("record %q: %w", k, err)
 			}

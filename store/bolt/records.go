@@ -92,7 +92,10 @@ func (db *DB) PutRecords(ctx context.Context, b store.Batch) (store.PutStats, er
 				return err
 			}
 		}
-		return w.finish()
+		if err := w.finish(); err != nil {
+			return err
+		}
+		return db.rebuild(ctx, tx, w, nil, false)
 	})
 	if err != nil {
 		return store.PutStats{}, fmt.Errorf("put records: %w", err)
@@ -172,7 +175,10 @@ func (db *DB) FinishSnapshot(ctx context.Context, s store.Snapshot) ([]string, e
 		if err := setCheckpoint(tx, s.Source, s.Checkpoint); err != nil {
 			return err
 		}
-		return w.finish()
+		if err := w.finish(); err != nil {
+			return err
+		}
+		return db.rebuild(ctx, tx, w, nil, false)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("source %q: finish snapshot: %w", s.Source, err)
@@ -289,8 +295,9 @@ type writer struct {
 	arena                                     []byte
 	ibuf                                      []byte
 	oldIDs, newIDs                            []ident
-	idxOps, memberOps                         []keyOp  // index and members changes, applied by finish
-	pendingKeys                               [][]byte // records to mark pending, by finish
+	idxOps, memberOps                         []keyOp                // index and members changes, applied by finish
+	pendingKeys                               [][]byte               // records to mark pending, by finish
+	profiles                                  map[string]*profChange // profiles changed, for rebuild
 }
 
 // keyOp adds or removes one key of an index bucket.
@@ -351,6 +358,13 @@ func (w *writer) replace(key, old, enc []byte, r *customer.Record) error {
 		}
 	}
 	w.newIDs = w.newIDs[:0]
+	if pid := w.assign.Get(key); pid != nil {
+		if r.Deleted {
+			w.moved(string(pid), "")
+		} else {
+			w.note(string(pid)) // a member's content changed
+		}
+	}
 	if r.Deleted {
 		w.count(r.Source, 1, 1)
 		if err := w.unassign(key); err != nil {

@@ -44,6 +44,8 @@ func Run(t *testing.T, open Open) {
 		{"Meta", testMeta},
 		{"ContextCanceled", testContextCanceled},
 		{"ConcurrentReadersDuringWrites", testConcurrentReaders},
+		{"GoldenProfiles", testGoldenProfiles},
+		{"ChangeLog", testChangeLog},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

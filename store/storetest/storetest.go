@@ -13,6 +13,7 @@ import (
 	"context"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/golden"
 	"github.com/scvhq/scv/store"
 )
 
@@ -67,4 +68,13 @@ type Store interface {
 	// BlockMembers returns the record keys of a block, or none and true
 	// when it holds more than limit.
 	BlockMembers(ctx context.Context, block uint64, limit int) ([]string, bool, error)
+
+	// GoldenProfile returns a profile's live members and its golden
+	// profile, read together, or an error wrapping customer.ErrNotFound.
+	GoldenProfile(ctx context.Context, id string) (customer.Profile, *golden.Profile, error)
+	// ForEachGolden calls fn for every golden profile in id order.
+	ForEachGolden(ctx context.Context, fn func(*golden.Profile) error) error
+	// Changes returns up to limit change-log entries after since, in
+	// order; limit <= 0 means all.
+	Changes(ctx context.Context, since uint64, limit int) ([]store.Change, error)
 }
