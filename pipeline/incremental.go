@@ -130,6 +130,7 @@ func (p *Pipeline) resolveIncremental(ctx context.Context, m *resolver.Model, pe
 	}
 	err = p.db.ApplyResolution(ctx, store.Resolution{
 		Assign: assign, Blocks: inc.blocks, Resolved: pending.Keys, PendingSeq: pending.Seq,
+		Confidence: res.Confidence,
 	})
 	if err != nil {
 		return nil, err

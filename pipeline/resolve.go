@@ -56,8 +56,11 @@ func (p *Pipeline) Resolve(ctx context.Context) (*ResolveSummary, error) {
 	}
 	// A nil model (too few records to train on) removes the stored one,
 	// so the next sync resolves in full.
+	// A full resolution rebuilds every golden profile, so that a change
+	// of the survivorship rules reaches profiles whose members stayed.
 	err = p.db.ApplyResolution(ctx, store.Resolution{
 		Assign: res.Assign, Full: true, Meta: map[string][]byte{modelKey: enc}, PendingSeq: pending.Seq,
+		Confidence: res.Confidence, RebuildAll: true,
 	})
 	if err != nil {
 		return nil, err

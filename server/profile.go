@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/scvhq/scv/customer"
-	"github.com/scvhq/scv/golden"
 	scvv1 "github.com/scvhq/scv/proto/scv/v1"
 	"github.com/scvhq/scv/resolver"
 )
@@ -21,8 +20,6 @@ type profileService struct {
 	country string
 	// explain is Options.Explain; nil when there is no trained model.
 	explain func(a, b *customer.Record) (resolver.Explanation, error)
-	// golden builds each returned profile's golden profile.
-	golden *golden.Builder
 }
 
 const profileNamePrefix = "profiles/"
@@ -38,11 +35,11 @@ func (p *profileService) GetProfile(ctx context.Context, req *scvv1.GetProfileRe
 	if err := bad.orNil(); err != nil {
 		return nil, err
 	}
-	prof, err := p.store.Profile(ctx, id)
+	prof, g, err := p.store.GoldenProfile(ctx, id)
 	if err != nil {
 		return nil, &profileError{resource: req.GetName(), what: fmt.Sprintf("profile %q", req.GetName()), err: err}
 	}
-	return &scvv1.GetProfileResponse{Profile: p.toProto(&prof, req.GetView())}, nil
+	return &scvv1.GetProfileResponse{Profile: profileToProto(&prof, g, req.GetView())}, nil
 }
 
 // LookupProfile returns the profiles holding a record with req.Identifier,
@@ -64,24 +61,19 @@ func (p *profileService) LookupProfile(ctx context.Context, req *scvv1.LookupPro
 	}
 	resp := &scvv1.LookupProfileResponse{Profiles: make([]*scvv1.Profile, 0, len(ids))}
 	for _, id := range ids {
-		prof, err := p.store.Profile(ctx, id)
+		prof, g, err := p.store.GoldenProfile(ctx, id)
 		if errors.Is(err, customer.ErrNotFound) {
 			continue // re-resolved between the two reads; the id is gone
 		}
 		if err != nil {
 			return nil, lookupErr(fmt.Errorf("profile %q: %w", id, err))
 		}
-		resp.Profiles = append(resp.Profiles, p.toProto(&prof, req.GetView()))
+		resp.Profiles = append(resp.Profiles, profileToProto(&prof, g, req.GetView()))
 	}
 	if len(resp.Profiles) == 0 {
 		return nil, lookupErr(customer.ErrNotFound)
 	}
 	return resp, nil
-}
-
-// toProto converts prof with its golden profile for view.
-func (p *profileService) toProto(prof *customer.Profile, view scvv1.ProfileView) *scvv1.Profile {
-	return profileToProto(prof, p.golden.Build(prof.ID, prof.Members, false), view)
 }
 
 // parseProfileName returns the id of a "profiles/{id}" resource name.

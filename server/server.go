@@ -29,6 +29,10 @@ type Store interface {
 	// Profile returns the profile with id and its live member records, or
 	// an error wrapping customer.ErrNotFound.
 	Profile(ctx context.Context, id string) (customer.Profile, error)
+	// GoldenProfile returns the profile with id, its live members and its
+	// stored golden profile, read together, or an error wrapping
+	// customer.ErrNotFound.
+	GoldenProfile(ctx context.Context, id string) (customer.Profile, *golden.Profile, error)
 	// Lookup returns the sorted ids of the profiles holding a live record
 	// with the identifier kind and value; value is already normalized. It
 	// returns an error wrapping customer.ErrNotFound when there is none.
@@ -53,9 +57,6 @@ type Options struct {
 	// stored model's (*resolver.Model).Explain. nil makes ExplainProfile
 	// fail with FAILED_PRECONDITION.
 	Explain func(a, b *customer.Record) (resolver.Explanation, error)
-	// Golden builds the golden profile of each profile a call returns;
-	// nil means golden.New(golden.Options{}), survivorship's defaults.
-	Golden *golden.Builder
 	// DrainTimeout bounds how long Serve lets in-flight calls finish once
 	// its context is done before it closes their connections; zero means
 	// DefaultDrainTimeout.
@@ -74,9 +75,6 @@ func New(store Store, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = hclog.NewNullLogger()
 	}
-	if opts.Golden == nil {
-		opts.Golden = golden.New(golden.Options{})
-	}
 	if opts.DrainTimeout <= 0 {
 		opts.DrainTimeout = DefaultDrainTimeout
 	}
@@ -93,7 +91,7 @@ func New(store Store, opts Options) *Server {
 func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	lg := s.opts.Logger
 	gs := grpc.NewServer(grpc.ChainUnaryInterceptor(s.intercept))
-	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain, golden: s.opts.Golden})
+	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain})
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(gs, hs)
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/golden"
 	scvv1 "github.com/scvhq/scv/proto/scv/v1"
 )
 
@@ -404,14 +405,14 @@ type gatedStore struct {
 	release chan struct{}
 }
 
-func (g *gatedStore) Profile(ctx context.Context, id string) (customer.Profile, error) {
+func (g *gatedStore) GoldenProfile(ctx context.Context, id string) (customer.Profile, *golden.Profile, error) {
 	g.entered <- struct{}{}
 	select {
 	case <-g.release:
 	case <-ctx.Done():
-		return customer.Profile{}, ctx.Err()
+		return customer.Profile{}, nil, ctx.Err()
 	}
-	return g.Store.Profile(ctx, id)
+	return g.Store.GoldenProfile(ctx, id)
 }
 
 func TestGracefulStop(t *testing.T) {

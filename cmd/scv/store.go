@@ -2,6 +2,8 @@ package main
 
 import (
 	"github.com/scvhq/scv/config"
+	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/golden"
 	"github.com/scvhq/scv/pipeline"
 	"github.com/scvhq/scv/store/bolt"
 )
@@ -25,7 +27,11 @@ func (a *app) openConfig(path string) (*session, error) {
 
 // openStore opens the store in cfg.DataDir and wires a pipeline to it.
 func (a *app) openStore(cfg *config.Config) (*session, error) {
-	db, err := bolt.Open(cfg.DataDir, bolt.Options{Logger: a.logger.Named("store")})
+	gb := golden.New(pipeline.GoldenOptions(cfg))
+	db, err := bolt.Open(cfg.DataDir, bolt.Options{
+		Logger: a.logger.Named("store"),
+		Golden: func(id string, members []customer.Record) *golden.Profile { return gb.Build(id, members, false) },
+	})
 	if err != nil {
 		return nil, err
 	}
