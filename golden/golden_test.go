@@ -425,3 +425,18 @@ func BenchmarkBuild(b *testing.B) {
 		})
 	}
 }
+
+func TestAddressFragmentLoses(t *testing.T) {
+	members := []customer.Record{
+		rec("crm", "1", 1, map[customer.Field]string{customer.AddressLine1: "11 Cathedral Road", customer.PostalCode: "CF11 9HA", customer.Locality: "Cardiff"}),
+		rec("support", "1", 9, map[customer.Field]string{customer.Locality: "Cardiff", customer.Country: "GBR"}),
+	}
+	p := New(Options{Sources: testSources}).Build("p", members, false)
+	if p.Get(customer.AddressLine1) != "11 Cathedral Road" || p.Get(customer.Country) != "" {
+		t.Errorf("address %q, country %q: the newer bare town took the address", p.Get(customer.AddressLine1), p.Get(customer.Country))
+	}
+	if len(p.Beat[customer.Country]) != 1 || p.Beat[customer.Country][0].Rule != "postal address" {
+		t.Errorf("country beat %+v", p.Beat[customer.Country])
+	}
+	checkLineage(t, p, members)
+}

@@ -36,6 +36,28 @@ func (b *Builder) buildAddress(p *Profile, live []*customer.Record) {
 	if len(cands) == 0 {
 		return
 	}
+	// A postal address (a first line, and a postcode or locality) beats a
+	// fragment such as a bare town, whatever the rules: the fragment would
+	// otherwise take the whole address with it.
+	full := func(c cand) bool {
+		f := &c.rec.Fields
+		return f[customer.AddressLine1].Usable() && (f[customer.PostalCode].Usable() || f[customer.Locality].Usable())
+	}
+	if slices.ContainsFunc(cands, full) && slices.ContainsFunc(cands, func(c cand) bool { return !full(c) }) {
+		kept := cands[:0]
+		for _, c := range cands {
+			if full(c) {
+				kept = append(kept, c)
+				continue
+			}
+			for _, f := range addressFields {
+				if v := c.rec.Fields[f]; v.Usable() {
+					p.Beat[f] = append(p.Beat[f], Beaten{Value: v.Norm, Rule: "postal address", From: []Origin{b.origin(c.rec, f, v.Raw)}})
+				}
+			}
+		}
+		cands = kept
+	}
 	gs := b.rank(b.address, cands)
 	rule := ChoseOnly
 	if len(gs) > 1 {
