@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -353,5 +354,35 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}
+	}
+}
+
+func TestChangesAndExplainProfile(t *testing.T) {
+	cfg := demoConfig(t)
+	if r := scv(t, "sync", "--config", cfg, "--log-level", "warn"); r.code != 0 {
+		t.Fatalf("sync exited %d: %s", r.code, r.stderr)
+	}
+	r := scv(t, "changes", "--config", cfg, "--json")
+	if r.code != 0 {
+		t.Fatalf("changes exited %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	var first struct {
+		Seq     uint64
+		Profile string
+		Kind    string
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first.Seq != 1 || first.Kind != "created" {
+		t.Fatalf("first change %q (%v), want seq 1 created", lines[0], err)
+	}
+	if r := scv(t, "changes", "--config", cfg, "--since", fmt.Sprint(len(lines))); r.code != 0 || r.stdout != "" {
+		t.Errorf("changes --since the last: exit %d, %q; want nothing", r.code, r.stdout)
+	}
+	r = scv(t, "explain", "--config", cfg, "--profile", first.Profile)
+	if r.code != 0 || !strings.Contains(r.stdout, "profile "+first.Profile) || !strings.Contains(r.stdout, " column ") {
+		t.Errorf("explain --profile: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := scv(t, "explain", "--config", cfg, "--profile", "nope"); r.code != 1 {
+		t.Errorf("explain --profile of an unknown id: exit %d, want 1", r.code)
 	}
 }
