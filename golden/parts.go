@@ -43,17 +43,14 @@ func (b *Builder) buildAddress(p *Profile, live []*customer.Record) {
 		f := &c.rec.Fields
 		return f[customer.AddressLine1].Usable() && (f[customer.PostalCode].Usable() || f[customer.Locality].Usable())
 	}
+	var fragments []*customer.Record
 	if slices.ContainsFunc(cands, full) && slices.ContainsFunc(cands, func(c cand) bool { return !full(c) }) {
 		kept := cands[:0]
 		for _, c := range cands {
 			if full(c) {
 				kept = append(kept, c)
-				continue
-			}
-			for _, f := range addressFields {
-				if v := c.rec.Fields[f]; v.Usable() {
-					p.Beat[f] = append(p.Beat[f], Beaten{Value: v.Norm, Rule: "postal address", From: []Origin{b.origin(c.rec, f, v.Raw)}})
-				}
+			} else {
+				fragments = append(fragments, c.rec)
 			}
 		}
 		cands = kept
@@ -74,6 +71,13 @@ func (b *Builder) buildAddress(p *Profile, live []*customer.Record) {
 			val.From = append(val.From, b.origin(c.rec, f, c.rec.Fields[f].Raw))
 		}
 		p.Fields[f] = []Value{val}
+	}
+	for _, r := range fragments {
+		for _, f := range addressFields {
+			if v := r.Fields[f]; v.Usable() && foldKey(f, v.Norm) != foldKey(f, win.Fields[f].Norm) {
+				p.Beat[f] = append(p.Beat[f], Beaten{Value: v.Norm, Rule: "postal address", From: []Origin{b.origin(r, f, v.Raw)}})
+			}
+		}
 	}
 	for i := 1; i < len(gs); i++ {
 		lost := b.decisive(b.address, &gs[0], &gs[i])
