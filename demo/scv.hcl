@@ -31,8 +31,12 @@ source "crm" {
     country       = "country"
   }
   identifiers = { loyalty_id = "loyalty_id" }
-  consent     = { email = "email_opt_in" }
   freshness   = "1095d"
+
+  consent "email" {
+    column = "email_opt_in"
+    at     = "modified_at"  # the answer is as old as the record's last change
+  }
 }
 
 source "shop" {
@@ -56,6 +60,13 @@ source "shop" {
     country       = "country"
   }
   attributes = { lifetime_value = "total_spent" }
+
+  consent "email" {
+    column  = "newsletter"
+    at      = "last_order_at"
+    granted = ["yes"]
+    denied  = ["no", "unsubscribed"]
+  }
 }
 
 source "support" {
@@ -79,4 +90,8 @@ source "support" {
 
 resolver {
   match_threshold = 0.9
+}
+
+survivorship {
+  attribute "lifetime_value" { rule = "max" }
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/scvhq/scv/config"
 	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/demo"
+	"github.com/scvhq/scv/golden"
 	"github.com/scvhq/scv/quality"
 )
 
@@ -73,6 +74,18 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	fmt.Fprintf(a.stdout, "\n%d unified profiles, for example:\n", sum.Resolve.Profiles)
 	for _, prof := range profiles {
 		writeProfile(a.stdout, &prof)
+	}
+	if len(profiles) > 0 {
+		// The first profile spans the most silos: show how each of its
+		// golden values won, and from which source row.
+		_, g, err := p.db.GoldenProfile(ctx, profiles[0].ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "\nGolden profile of %s: each value, the source row it came from and why it won\n(scv explain --profile %s prints this for any profile):\n\n", g.ID, g.ID)
+		if err := golden.WriteText(a.stdout, g); err != nil {
+			return err
+		}
 	}
 
 	rep, err := quality.Compute(ctx, p.db, p.QualityOptions())

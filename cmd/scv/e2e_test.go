@@ -350,7 +350,16 @@ func TestDemo(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("demo exited %d: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"unified profiles", "profile p", "Data quality: overall score"} {
+	for _, want := range []string{"unified profiles", "profile p", "Data quality: overall score",
+		// Amelia Hart, in all three silos: the shop's newer email wins, the
+		// support desk's typo loses, the shop's newer denial beats the
+		// CRM's older grant; each with its source row.
+		`email           "amelia.hart@newmail.example"  (recent)`,
+		`from shop/WS-88412 column E-mail = "amelia.hart@newmail.example"`,
+		`beat "Amelia Hrat" by trust: support/ZD-5001 "Amelia Hrat"`,
+		`consent email   denied, 2025-02-11T19:22:05Z; not reachable: denied`,
+		`beat "granted" by newer statement: crm/C1001 "yes"`,
+	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}
