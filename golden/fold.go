@@ -53,17 +53,10 @@ func expandStreet(s string) string {
 }
 
 // Agrees reports whether v, a member's value of f, agrees with the golden
-// profile: it is usable and folds like one of f's surviving values. It is
-// false when no value of f survived.
+// profile: it is usable and folds like f's first surviving value (for
+// email and phone, the primary one; every other valid value survives
+// too, so agreeing with any would always hold). It is false when no
+// value of f survived.
 func (p *Profile) Agrees(f customer.Field, v customer.Value) bool {
-	if !v.Usable() {
-		return false
-	}
-	k := foldKey(f, v.Norm)
-	for _, g := range p.Fields[f] {
-		if g.Key == k {
-			return true
-		}
-	}
-	return false
+	return v.Usable() && len(p.Fields[f]) > 0 && p.Fields[f][0].Key == foldKey(f, v.Norm)
 }

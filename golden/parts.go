@@ -270,7 +270,7 @@ func (b *Builder) buildReach(p *Profile) {
 		switch {
 		case p.Suppressed:
 			why = NotReachableSuppressed
-		case !hasContact(p, ch):
+		case !HasContact(p, ch):
 			why = NotReachableNoValue
 		case c.Status == customer.ConsentDenied:
 			why = NotReachableDenied
@@ -281,10 +281,10 @@ func (b *Builder) buildReach(p *Profile) {
 	}
 }
 
-// hasContact reports whether p has a valid golden value to contact it on
+// HasContact reports whether p has a valid golden value to contact it on
 // channel ch: an email, a phone (sms and phone), or a postal address (a
 // first line and a postcode or locality).
-func hasContact(p *Profile, ch string) bool {
+func HasContact(p *Profile, ch string) bool {
 	switch ch {
 	case "email":
 		return len(p.Fields[customer.Email]) > 0
