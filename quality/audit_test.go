@@ -164,7 +164,9 @@ func TestComputeOnSyncedStore(t *testing.T) {
 	if rep.Reach.Email.Reachable != 2 || rep.Reach.Email.Consented != 2 {
 		t.Errorf("email reach = %+v, want 2 reachable, 2 consented", rep.Reach.Email)
 	}
-	if rep.Reach.Post.Reachable != 3 {
-		t.Errorf("post reach = %+v, want 3: C1/C5, C2 and C4 (a postcode without a town)", rep.Reach.Post)
+	// Three have a postal address (C1/C5, C2 and C4, a postcode without a
+	// town), none stated consent for post, which is opt-in by default.
+	if p := rep.Reach.Post; p.WithValue != 3 || p.Unknown != 3 || p.Reachable != 0 {
+		t.Errorf("post reach = %+v, want 3 with an address, all unknown, none reachable", p)
 	}
 }

@@ -1,12 +1,12 @@
 package quality
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/golden"
 	"github.com/scvhq/scv/store"
 )
 
@@ -22,10 +22,13 @@ type Store interface {
 	Assignments(ctx context.Context) (map[string]string, error)
 	// Sources returns the record counts of every stored source.
 	Sources(ctx context.Context) (map[string]store.SourceStats, error)
+	// ForEachGolden calls fn for every stored golden profile.
+	ForEachGolden(ctx context.Context, fn func(*golden.Profile) error) error
 }
 
-// Compute reads every live record, quarantined row and profile assignment
-// of st once and returns the data-quality report. The counts are exact.
+// Compute reads every live record, quarantined row, profile assignment
+// and golden profile of st once and returns the data-quality report. The
+// counts are exact.
 func Compute(ctx context.Context, st Store, opts Options) (*Report, error) {
 	assign, err := st.Assignments(ctx)
 	if err != nil {
@@ -36,6 +39,12 @@ func Compute(ctx context.Context, st Store, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("quality: read source counts: %w", err)
 	}
 	a := newAudit(opts, assign, stats)
+	if err := st.ForEachGolden(ctx, func(g *golden.Profile) error {
+		a.pa.addGolden(g)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("quality: read golden profiles: %w", err)
+	}
 	n := 0
 	err = st.ForEachRecord(ctx, func(r *customer.Record) error {
 		if n++; n%4096 == 0 {
@@ -96,10 +105,12 @@ func (a *audit) report() *Report {
 
 // profileStats aggregates what needs the resolver's profiles: per-source
 // distinct profiles (uniqueness), the overlap of sources, reach by
-// channel and agreement with each profile's consensus value.
+// channel from the golden profiles and agreement with each profile's
+// golden values.
 type profileStats struct {
 	t        *Tally
 	byKey    map[string]int32 // record key -> profile index
+	ids      map[string]int32 // profile id -> profile index
 	size     []int32          // assigned members per profile index
 	profiles int
 
@@ -108,12 +119,12 @@ type profileStats struct {
 	lastSrc  int
 	keyBuf   []byte
 
-	pairs   []uint64 // profile<<16 | source, one per record
-	reach   Reach
-	contact []contact // per profile index
-
-	members []member
-	values  []value
+	pairs []uint64 // profile<<16 | source, one per record
+	reach Reach
+	// primary holds, per profile index of a profile with several members,
+	// the FNV-1a hash of each field's golden primary value (its folded
+	// key); 0 where no value survived.
+	primary map[int32]*[customer.NumFields]uint64
 
 	perSource []sourceProfiles
 	overlap   map[[2]int]int
@@ -125,65 +136,100 @@ type sourceProfiles struct {
 	compared [customer.NumFields]int
 }
 
-// contact is what a profile offers marketing, gathered over its members.
-type contact struct {
-	email, phone, post bool
-	consent            [3]customer.Consent // email, phone, post: the latest answer
-}
-
-var channels = [3]string{"email", "phone", "post"}
-
-// member is a record of a profile with several members, for consensus.
-type member struct {
-	src     int
-	trust   float64
-	updated int64
-}
-
-// value is one usable value of a member: the FNV-1a hash of its normal
-// form stands for it.
-type value struct {
-	profile int32
-	field   customer.Field
-	member  int32
-	hash    uint64
-}
-
 func newProfileStats(assign map[string]string, t *Tally) *profileStats {
 	pa := &profileStats{
 		t:        t,
 		byKey:    make(map[string]int32, len(assign)),
+		ids:      make(map[string]int32),
 		srcIndex: make(map[string]int),
 		lastSrc:  -1,
 		overlap:  make(map[[2]int]int),
+		primary:  make(map[int32]*[customer.NumFields]uint64),
 	}
-	ids := make(map[string]int32)
 	for key, id := range assign {
 		if id == "" {
 			continue
 		}
-		idx, ok := ids[id]
+		idx, ok := pa.ids[id]
 		if !ok {
 			idx = int32(len(pa.size))
-			ids[id] = idx
+			pa.ids[id] = idx
 			pa.size = append(pa.size, 0)
 		}
 		pa.size[idx]++
 		pa.byKey[key] = idx
 	}
-	pa.contact = make([]contact, len(pa.size))
-	// Size the gathering slices for the assignment: one pair per record,
-	// and about eight usable values per record of a shared profile.
-	shared := 0
-	for _, n := range pa.size {
-		if n > 1 {
-			shared += int(n)
+	pa.pairs = make([]uint64, 0, len(assign))
+	return pa
+}
+
+// addGolden counts g's reach per channel and keeps, for a profile of
+// several members, the hash of each field's primary golden value.
+func (pa *profileStats) addGolden(g *golden.Profile) {
+	pa.reach.Profiles++
+	for _, ch := range golden.Channels() {
+		cr := pa.reach.channel(ch)
+		r := g.Reach[ch]
+		if r.Reachable {
+			cr.Reachable++
+		}
+		switch {
+		case g.Suppressed:
+			cr.Suppressed++
+			continue
+		case !golden.HasContact(g, ch):
+			cr.NoValue++
+			continue
+		}
+		cr.WithValue++
+		switch g.Consent[ch].Status {
+		case customer.ConsentGranted:
+			cr.Consented++
+		case customer.ConsentDenied:
+			cr.Denied++
+		default:
+			cr.Unknown++
 		}
 	}
-	pa.pairs = make([]uint64, 0, len(assign))
-	pa.members = make([]member, 0, shared)
-	pa.values = make([]value, 0, 8*shared)
-	return pa
+	idx, ok := pa.ids[g.ID]
+	if !ok || pa.size[idx] < 2 {
+		return
+	}
+	h := new([customer.NumFields]uint64)
+	for f := range g.Fields {
+		if len(g.Fields[f]) > 0 && contested(g, customer.Field(f)) {
+			h[f] = fnv(g.Fields[f][0].Key)
+		}
+	}
+	pa.primary[idx] = h
+}
+
+// contested reports whether at least two members of g hold a valid value
+// of f: only then is a member's value compared with the golden one.
+func contested(g *golden.Profile, f customer.Field) bool {
+	var first string
+	seen := func(os []golden.Origin) bool {
+		for _, o := range os {
+			switch {
+			case first == "":
+				first = o.Record
+			case o.Record != first:
+				return true
+			}
+		}
+		return false
+	}
+	for _, v := range g.Fields[f] {
+		if seen(v.From) {
+			return true
+		}
+	}
+	for _, b := range g.Beat[f] {
+		if b.Rule != golden.RuleValid && seen(b.From) {
+			return true
+		}
+	}
+	return false
 }
 
 func (pa *profileStats) sourceIdx(name string) int {
@@ -201,6 +247,11 @@ func (pa *profileStats) sourceIdx(name string) int {
 	return i
 }
 
+// add counts r's profile for uniqueness and overlap, and compares each
+// of its usable values with the golden primary value of its field: a
+// field is compared when another member of r's profile also has a valid
+// value of it, and agrees when one of r's values folds like the golden
+// primary value.
 func (pa *profileStats) add(r *customer.Record) {
 	src := pa.sourceIdx(r.Source)
 	pa.keyBuf = append(append(append(pa.keyBuf[:0], r.Source...), '/'), r.ID...)
@@ -209,51 +260,32 @@ func (pa *profileStats) add(r *customer.Record) {
 		// An unassigned record is a profile of its own.
 		p = int32(len(pa.size))
 		pa.size = append(pa.size, 1)
-		pa.contact = append(pa.contact, contact{})
 	}
 	pa.pairs = append(pa.pairs, uint64(p)<<16|uint64(src))
-
-	c := &pa.contact[p]
-	c.email = c.email || usable(r, customer.Email)
-	c.phone = c.phone || usable(r, customer.Phone)
-	c.post = c.post || r.Fields[customer.AddressLine1].Usable() &&
-		(r.Fields[customer.Locality].Usable() || r.Fields[customer.PostalCode].Usable())
-	for i, ch := range channels {
-		if cs, ok := r.Consent[ch]; ok && cs.Supersedes(c.consent[i]) {
-			c.consent[i] = cs
-		}
-	}
-
-	if pa.size[p] < 2 {
+	h := pa.primary[p]
+	if h == nil {
 		return
 	}
-	m := int32(len(pa.members))
-	mb := member{src: src}
-	if s := pa.t.byName[r.Source]; s != nil {
-		mb.trust = s.cfg.Trust
-	}
-	if !r.UpdatedAt.IsZero() {
-		mb.updated = r.UpdatedAt.UnixNano()
-	}
-	pa.members = append(pa.members, mb)
+	ps := &pa.perSource[src]
 	for f := customer.Field(0); f < customer.NumFields; f++ {
+		if h[f] == 0 {
+			continue
+		}
+		compared, agrees := false, false
 		r.Each(f, func(v customer.Value) bool {
 			if v.Usable() {
-				pa.values = append(pa.values, value{profile: p, field: f, member: m, hash: fnv(v.Norm)})
+				compared = true
+				agrees = agrees || fnv(golden.FoldKey(f, v.Norm)) == h[f]
 			}
-			return true
+			return !agrees
 		})
+		if compared {
+			ps.compared[f]++
+			if agrees {
+				ps.agree[f]++
+			}
+		}
 	}
-}
-
-// usable reports whether any value of f in r is usable.
-func usable(r *customer.Record, f customer.Field) bool {
-	ok := false
-	r.Each(f, func(v customer.Value) bool {
-		ok = v.Usable()
-		return !ok
-	})
-	return ok
 }
 
 func fnv(s string) uint64 {
@@ -262,10 +294,10 @@ func fnv(s string) uint64 {
 		h ^= uint64(s[i])
 		h *= 1099511628211
 	}
-	return h
+	return h | 1 // never 0, which means "no golden value"
 }
 
-// finish turns the gathered pairs, contacts and values into counts.
+// finish turns the gathered pairs into counts.
 func (pa *profileStats) finish() {
 	slices.Sort(pa.pairs)
 	pa.pairs = slices.Compact(pa.pairs)
@@ -290,115 +322,6 @@ func (pa *profileStats) finish() {
 		group = append(group, src)
 	}
 	flush()
-
-	for i := range pa.contact {
-		c := &pa.contact[i]
-		for ch, ok := range [3]bool{c.email, c.phone, c.post} {
-			if !ok {
-				continue
-			}
-			cr := [3]*ChannelReach{&pa.reach.Email, &pa.reach.Phone, &pa.reach.Post}[ch]
-			cr.Reachable++
-			switch c.consent[ch].Status {
-			case customer.ConsentGranted:
-				cr.Consented++
-			case customer.ConsentDenied:
-				cr.Denied++
-			default:
-				cr.Unknown++
-			}
-		}
-	}
-	pa.consensus()
-}
-
-// consensus finds, for every profile and field with usable values from at
-// least two members, the consensus value: the value most members hold,
-// ties broken by the highest source trust, then the latest update, then
-// the value's hash. Each member with a usable value is compared and
-// agrees when one of its values is the consensus.
-func (pa *profileStats) consensus() {
-	vs := pa.values
-	slices.SortFunc(vs, func(a, b value) int {
-		if c := cmp.Compare(a.profile, b.profile); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.field, b.field); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.hash, b.hash); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.member, b.member)
-	})
-	// Groups are numbered from 1; seen[m] is the number of the last group
-	// that met member m (negated once m is counted) and agrees[m] that of
-	// the last group whose consensus m holds.
-	seen := make([]int, len(pa.members))
-	agrees := make([]int, len(pa.members))
-	gnum := 0
-	for start := 0; start < len(vs); {
-		end := start + 1
-		for end < len(vs) && vs[end].profile == vs[start].profile && vs[end].field == vs[start].field {
-			end++
-		}
-		gnum++
-		pa.consensusGroup(vs[start:end], gnum, seen, agrees)
-		start = end
-	}
-}
-
-func (pa *profileStats) consensusGroup(g []value, gnum int, seen, agrees []int) {
-	distinct := 0
-	for _, v := range g {
-		if seen[v.member] != gnum {
-			seen[v.member] = gnum
-			distinct++
-		}
-	}
-	if distinct < 2 {
-		return
-	}
-	type cand struct {
-		start, end int
-		count      int
-		trust      float64
-		updated    int64
-	}
-	var best cand
-	for s := 0; s < len(g); {
-		c := cand{start: s, trust: -1, updated: -1 << 63}
-		e := s
-		for ; e < len(g) && g[e].hash == g[s].hash; e++ {
-			if e == s || g[e].member != g[e-1].member {
-				c.count++
-			}
-			m := pa.members[g[e].member]
-			c.trust = max(c.trust, m.trust)
-			c.updated = max(c.updated, m.updated)
-		}
-		c.end = e
-		if s == 0 || c.count > best.count ||
-			c.count == best.count && (c.trust > best.trust || c.trust == best.trust && c.updated > best.updated) {
-			best = c
-		}
-		s = e
-	}
-	for _, v := range g[best.start:best.end] {
-		agrees[v.member] = gnum
-	}
-	f := g[0].field
-	for _, v := range g {
-		if seen[v.member] != gnum {
-			continue
-		}
-		seen[v.member] = -gnum // count each member once
-		ps := &pa.perSource[pa.members[v.member].src]
-		ps.compared[f]++
-		if agrees[v.member] == gnum {
-			ps.agree[f]++
-		}
-	}
 }
 
 // source returns the profile counts of the source named name.

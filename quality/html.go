@@ -59,18 +59,10 @@ func summary(r *Report) string {
 	fmt.Fprintf(&b, "Your customer data scores %s out of 1 (%s). ", score(r.OverallScore), grade(r.OverallScore))
 	fmt.Fprintf(&b, "Across %s holding %s customer records we found %s distinct people",
 		plural(len(r.Sources), "source", "sources"), count(r.Records), count(r.Profiles))
-	if r.Profiles > 0 {
-		e := r.Reach.Email
-		fmt.Fprintf(&b, "; %s of them can be emailed", count(e.Reachable))
-		switch {
-		case e.Reachable == 0:
-		case e.Consented+e.Denied == 0:
-			b.WriteString(", but no source records whether they agreed to it")
-		default:
-			fmt.Fprintf(&b, ", and %s agreed to it", count(e.Consented))
-		}
-	}
 	b.WriteString(".")
+	if r.Reach.Profiles > 0 {
+		b.WriteString(" " + ReachHeadline(r.Reach))
+	}
 	if r.Quarantined > 0 {
 		fmt.Fprintf(&b, " %s could not be read at all.", plural(r.Quarantined, "row", "rows"))
 	}
@@ -100,7 +92,7 @@ func dragPhrase(d Drag) string {
 	case "validity":
 		return "invalid " + f + " values"
 	case "consistency":
-		return f + " values that disagree with other sources"
+		return f + " values that disagree with the golden profile"
 	case "uniqueness":
 		return "duplicate records"
 	case "timeliness":
@@ -238,15 +230,16 @@ func overlapMatrix(r *Report) string {
 }
 
 // reachBars draws, per channel, the profiles that consented, whose
-// consent is unknown, that denied, and that cannot be reached.
+// consent is unknown, that denied, that have no valid contact value and
+// that are suppressed.
 func reachBars(r *Report) string {
 	const labelW, barW, rowH, countsW = 90.0, 520.0, 34.0, 270.0
-	s := newSVG(int(labelW+barW+countsW), int(rowH*3+8), "profiles reachable by channel and consent")
+	s := newSVG(int(labelW+barW+countsW), int(rowH*4+8), "profiles reachable by channel and consent")
 	total := float64(r.Reach.Profiles)
 	for i, c := range []struct {
 		name string
 		cr   ChannelReach
-	}{{"Email", r.Reach.Email}, {"Phone", r.Reach.Phone}, {"Post", r.Reach.Post}} {
+	}{{"Email", r.Reach.Email}, {"SMS", r.Reach.SMS}, {"Phone", r.Reach.Phone}, {"Post", r.Reach.Post}} {
 		y := 4 + rowH*float64(i)
 		s.text(labelW-8, y+rowH/2+5, "end", "lb", c.name)
 		x := labelW
@@ -255,10 +248,11 @@ func reachBars(r *Report) string {
 			fill string
 			what string
 		}{
-			{c.cr.Consented, "#1a9850", "reachable and consented"},
-			{c.cr.Unknown, "#fdae61", "reachable, consent unknown"},
-			{c.cr.Denied, "#d73027", "reachable, consent denied"},
-			{r.Reach.Profiles - c.cr.Reachable, "#e6e6e6", "not reachable"},
+			{c.cr.Consented, "#1a9850", "with a contact value and consent granted"},
+			{c.cr.Unknown, "#fdae61", "with a contact value, consent unknown"},
+			{c.cr.Denied, "#d73027", "with a contact value, consent denied"},
+			{c.cr.NoValue, "#e6e6e6", "without a valid contact value"},
+			{c.cr.Suppressed, "#555555", "suppressed"},
 		} {
 			if seg.n <= 0 || total == 0 {
 				continue
@@ -338,7 +332,7 @@ svg text.ct{font-size:12.5px;fill:#444}
 </div>
 
 <h2>How good is each source?</h2>
-<p class="note">Each cell scores one aspect from 0 (worst) to 1 (best): are the fields filled in (complete), do the values pass their checks (valid), does the source hold each person once (unique), do its values agree with other records of the same person (consistent), and were records updated recently (up to date). A source's score is the mean of the aspects that apply; the overall score weights sources by their records. Colours run from red (0.5 or less) through amber (0.75) to green (1).</p>
+<p class="note">Each cell scores one aspect from 0 (worst) to 1 (best): are the fields filled in (complete), do the values pass their checks (valid), does the source hold each person once (unique), do its values agree with the person's golden profile (consistent), and were records updated recently (up to date). A source's score is the mean of the aspects that apply; the overall score weights sources by their records. Colours run from red (0.5 or less) through amber (0.75) to green (1).</p>
 {{.ScoreChart}}
 <table>
 <tr><th>source</th><th>records</th><th>deleted</th><th>unreadable rows</th><th>people</th><th>duplicates</th><th>score</th><th>complete</th><th>valid</th><th>unique</th><th>consistent</th><th>up to date</th></tr>
@@ -370,11 +364,12 @@ svg text.ct{font-size:12.5px;fill:#444}
 {{end}}</table>{{end}}
 
 <h2>Who can marketing reach?</h2>
-<p class="note legend">Of {{count .R.Reach.Profiles}} people: <span style="background:#1a9850"></span>reachable and consented <span style="background:#fdae61"></span>consent unknown <span style="background:#d73027"></span>consent denied <span style="background:#e6e6e6"></span>not reachable. Post needs an address line with a town or postcode.</p>
+<p class="note legend">Of {{count .R.Reach.Profiles}} people (golden profiles): <span style="background:#1a9850"></span>consent granted <span style="background:#fdae61"></span>consent unknown <span style="background:#d73027"></span>consent denied <span style="background:#e6e6e6"></span>no valid contact value <span style="background:#555555"></span>suppressed. A person is reachable with a valid golden contact value, consent granted (or not denied on an opt-out channel) and no suppression. Post needs an address line with a town or postcode.</p>
 {{.ReachChart}}
 <table>
-<tr><th>channel</th><th>reachable</th><th>consented</th><th>denied</th><th>unknown</th><th>reachable share</th></tr>
+<tr><th>channel</th><th>reachable</th><th>consented</th><th>denied</th><th>unknown</th><th>no valid value</th><th>suppressed</th><th>reachable share</th></tr>
 <tr><td>email</td>{{template "reach" .R.Reach.Email}}<td>{{pct .R.Reach.Email.Reachable .R.Reach.Profiles}}</td></tr>
+<tr><td>sms</td>{{template "reach" .R.Reach.SMS}}<td>{{pct .R.Reach.SMS.Reachable .R.Reach.Profiles}}</td></tr>
 <tr><td>phone</td>{{template "reach" .R.Reach.Phone}}<td>{{pct .R.Reach.Phone.Reachable .R.Reach.Profiles}}</td></tr>
 <tr><td>post</td>{{template "reach" .R.Reach.Post}}<td>{{pct .R.Reach.Post.Reachable .R.Reach.Profiles}}</td></tr>
 </table>
@@ -396,6 +391,6 @@ svg text.ct{font-size:12.5px;fill:#444}
 </body>
 </html>
 {{define "ratio"}}{{if .}}{{score .Score}}<br><span class="muted small">{{count .Count}}/{{count .Of}}</span>{{else}}<span class="muted">n/a</span>{{end}}{{end}}
-{{define "reach"}}<td>{{count .Reachable}}</td><td>{{count .Consented}}</td><td>{{count .Denied}}</td><td>{{count .Unknown}}</td>{{end}}
+{{define "reach"}}<td>{{count .Reachable}}</td><td>{{count .Consented}}</td><td>{{count .Denied}}</td><td>{{count .Unknown}}</td><td>{{count .NoValue}}</td><td>{{count .Suppressed}}</td>{{end}}
 {{define "field"}}<tr><td>{{.Name}}</td><td>{{count .Present}}</td><td>{{count .Missing}}</td><td>{{count .Valid}}</td><td>{{count .Invalid}}</td><td>{{score .Completeness}}</td><td>{{score .Validity}}</td><td>{{dim .Consistency}}</td><td class="l">{{range $i, $x := .Samples}}{{if $i}}<br>{{end}}{{$x.Row}}: <code>{{$x.Raw}}</code> — {{$x.Reason}}{{end}}</td></tr>
 {{end}}`

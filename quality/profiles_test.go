@@ -146,11 +146,16 @@ func TestProfileDimensions(t *testing.T) {
 	if len(rep.Overlap) != 1 || rep.Overlap[0] != (Overlap{A: "crm", B: "shop", Profiles: 2}) {
 		t.Errorf("overlap = %+v", rep.Overlap)
 	}
+	// Reach counts the three golden profiles (shop/c is unassigned). P1's
+	// newer denial in the shop beats the CRM's older grant; P2's dated
+	// denial beats an undated grant; P4's only email is invalid and its
+	// address has neither town nor postcode.
 	want := Reach{
-		Profiles: 4,
-		Email:    ChannelReach{Reachable: 2, Consented: 1, Denied: 1},
-		Phone:    ChannelReach{Reachable: 1, Denied: 1},
-		Post:     ChannelReach{Reachable: 1, Unknown: 1},
+		Profiles: 3,
+		Email:    ChannelReach{WithValue: 1, Denied: 1, NoValue: 2},
+		SMS:      ChannelReach{WithValue: 1, Unknown: 1, NoValue: 2},
+		Phone:    ChannelReach{WithValue: 1, Denied: 1, NoValue: 2},
+		Post:     ChannelReach{WithValue: 1, Unknown: 1, NoValue: 2},
 	}
 	if rep.Reach != want {
 		t.Errorf("reach = %+v, want %+v", rep.Reach, want)

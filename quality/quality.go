@@ -26,11 +26,11 @@
 //     profiles / records, where a profile holding k records of the source
 //     counts k − 1 duplicates. It needs the resolver's profiles.
 //   - Consistency: the source's values that agree with their profile's
-//     consensus value / the source's values compared. A value is compared
-//     when another record of its profile has a usable value of the same
-//     field. Until golden profiles arrive, the consensus value is the value
-//     most records of the profile hold, ties broken by the higher source
-//     trust, then the later updated_at. It needs the resolver's profiles.
+//     golden value / the source's values compared. A record's field is
+//     compared when another member of its profile also has a valid value
+//     of the field, and agrees when one of its usable values folds like
+//     the golden (for email and phone, the primary) value. It needs the
+//     resolver's profiles and their golden profiles.
 //   - Timeliness: records whose updated_at is within the source's
 //     freshness window of the report time / records. Records without
 //     updated_at are not timely. Only for sources that map updated_at and

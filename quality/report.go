@@ -68,7 +68,7 @@ type Dimensions struct {
 	Completeness *Ratio `json:"completeness"` // present values / (records × (mapped fields + identifiers))
 	Validity     *Ratio `json:"validity"`     // valid / present values of mapped fields and identifiers
 	Uniqueness   *Ratio `json:"uniqueness"`   // distinct profiles / records
-	Consistency  *Ratio `json:"consistency"`  // values agreeing with their profile's consensus / values compared
+	Consistency  *Ratio `json:"consistency"`  // values agreeing with their profile's golden value / values compared
 	Timeliness   *Ratio `json:"timeliness"`   // records updated within the freshness window / records
 }
 
@@ -118,24 +118,43 @@ type Overlap struct {
 	Profiles int    `json:"profiles"`
 }
 
-// Reach is how many profiles marketing can reach on each channel.
+// Reach is how many golden profiles marketing can reach on each channel.
 type Reach struct {
-	Profiles int          `json:"profiles"`
-	Email    ChannelReach `json:"email"` // a usable email address
-	Phone    ChannelReach `json:"phone"` // a usable phone number
-	Post     ChannelReach `json:"post"`  // a usable address line 1 with a usable locality or postal code in the same record
+	Profiles int          `json:"profiles"` // golden profiles
+	Email    ChannelReach `json:"email"`    // a valid golden email
+	SMS      ChannelReach `json:"sms"`      // a valid golden phone number
+	Phone    ChannelReach `json:"phone"`    // a valid golden phone number
+	Post     ChannelReach `json:"post"`     // a golden address line 1 with a locality or postal code, from one record
 }
 
-// ChannelReach counts the profiles reachable on one channel by their
-// consent for it ("email", "phone" or "post" in Record.Consent). A
-// profile's consent is the latest dated answer among its records; undated
-// answers count as older than dated ones, and between answers of the same
-// date a denial wins.
+// channel returns the counts of channel ch.
+func (r *Reach) channel(ch string) *ChannelReach {
+	switch ch {
+	case "email":
+		return &r.Email
+	case "sms":
+		return &r.SMS
+	case "phone":
+		return &r.Phone
+	}
+	return &r.Post
+}
+
+// ChannelReach counts the golden profiles of one channel. A profile is
+// reachable with a valid golden contact value, the channel's golden
+// consent granted (or, on an opt-out channel, not denied) and no
+// suppression. The golden consent is the most recent explicit statement
+// among the members: a newer denial beats an older grant. Every profile
+// is in exactly one of Suppressed, NoValue and WithValue, and every
+// profile of WithValue in exactly one of Consented, Denied and Unknown.
 type ChannelReach struct {
-	Reachable int `json:"reachable"`
-	Consented int `json:"consented"` // reachable and consent granted
-	Denied    int `json:"denied"`    // reachable and consent denied
-	Unknown   int `json:"unknown"`   // reachable, consent not known
+	Reachable  int `json:"reachable"`  // may be contacted on the channel
+	WithValue  int `json:"with_value"` // not suppressed, with a valid contact value
+	Consented  int `json:"consented"`  // with a value, consent granted
+	Denied     int `json:"denied"`     // with a value, consent denied: never reachable
+	Unknown    int `json:"unknown"`    // with a value, no statement: reachable only on an opt-out channel
+	NoValue    int `json:"no_value"`   // not reachable: no valid contact value
+	Suppressed int `json:"suppressed"` // not reachable: suppressed
 }
 
 // Drag is one part of the gap between the overall score and 1: the
@@ -188,7 +207,6 @@ func (t *Tally) report(pa *profileStats) *Report {
 	if pa != nil {
 		rep.Profiles = pa.profiles
 		rep.Reach = pa.reach
-		rep.Reach.Profiles = pa.profiles
 		rep.Overlap = pa.overlapFor(rep.Sources)
 	}
 	return rep

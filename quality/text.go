@@ -95,13 +95,14 @@ func WriteText(w io.Writer, r *Report) error {
 		t.write(bw, "  ")
 	}
 
-	fmt.Fprintf(bw, "\nReach (of %s profiles)\n", count(r.Reach.Profiles))
-	t = table{{"channel", "reachable", "consented", "denied", "unknown"}}
+	fmt.Fprintf(bw, "\nReach (of %s golden profiles): %s\n", count(r.Reach.Profiles), ReachHeadline(r.Reach))
+	t = table{{"channel", "reachable", "consented", "denied", "unknown", "no valid value", "suppressed"}}
 	for _, c := range []struct {
 		name string
 		cr   ChannelReach
-	}{{"email", r.Reach.Email}, {"phone", r.Reach.Phone}, {"post", r.Reach.Post}} {
-		t = append(t, []string{c.name, count(c.cr.Reachable), count(c.cr.Consented), count(c.cr.Denied), count(c.cr.Unknown)})
+	}{{"email", r.Reach.Email}, {"sms", r.Reach.SMS}, {"phone", r.Reach.Phone}, {"post", r.Reach.Post}} {
+		t = append(t, []string{c.name, count(c.cr.Reachable), count(c.cr.Consented), count(c.cr.Denied), count(c.cr.Unknown),
+			count(c.cr.NoValue), count(c.cr.Suppressed)})
 	}
 	t.write(bw, "  ")
 	return bw.Flush()
@@ -270,4 +271,33 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return count(n) + " " + many
+}
+
+// ReachHeadline says in one sentence how many people marketing may
+// email and why the others may not: refused, never asked, no valid
+// address, suppressed.
+func ReachHeadline(r Reach) string {
+	e := r.Email
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s of %s people may be emailed", count(e.Reachable), count(r.Profiles))
+	var why []string
+	if e.Denied > 0 {
+		why = append(why, fmt.Sprintf("%s refused", count(e.Denied)))
+	}
+	// On an opt-in channel an unknown answer keeps a person out; on an
+	// opt-out one (Reachable counts them) it does not.
+	if e.Unknown > 0 && e.Reachable == e.Consented {
+		why = append(why, fmt.Sprintf("%s never said whether they agree", count(e.Unknown)))
+	}
+	if e.NoValue > 0 {
+		why = append(why, fmt.Sprintf("%s have no valid email address", count(e.NoValue)))
+	}
+	if e.Suppressed > 0 {
+		why = append(why, fmt.Sprintf("%s are suppressed", count(e.Suppressed)))
+	}
+	if len(why) > 0 {
+		b.WriteString("; " + strings.Join(why, ", "))
+	}
+	b.WriteString(".")
+	return b.String()
 }
