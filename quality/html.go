@@ -352,7 +352,7 @@ svg text.ct{font-size:12.5px;fill:#444}
 {{.SVG}}
 <table>
 <tr><th>field</th><th>present</th><th>missing</th><th>valid</th><th>invalid</th><th>completeness</th><th>validity</th><th>consistency</th><th class="l">examples of invalid values (row: value — reason)</th></tr>
-{{range .Source.Fields}}{{template "field" .}}{{end}}{{range .Source.Identifiers}}{{template "field" .}}{{end}}</table>
+{{range .Source.Fields}}{{template "field" .}}{{end}}{{range .Source.Identifiers}}{{template "field" .}}{{end}}{{range .Source.Columns}}{{template "field" .}}{{end}}</table>
 {{end}}
 
 {{if .OverlapChart}}<h2>How much do the sources overlap?</h2>

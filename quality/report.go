@@ -41,11 +41,16 @@ type SourceReport struct {
 	// RecordScore is the mean record score: the share of a record's mapped
 	// fields and identifiers that are present and valid, averaged over the
 	// records.
-	RecordScore float64        `json:"record_score"`
-	Fields      []FieldReport  `json:"fields"`
-	Identifiers []FieldReport  `json:"identifiers"`
-	Quarantine  []ReasonReport `json:"quarantine"` // quarantined rows by reason
-	WorstRows   []Offender     `json:"worst_rows"`
+	RecordScore float64       `json:"record_score"`
+	Fields      []FieldReport `json:"fields"`
+	Identifiers []FieldReport `json:"identifiers"`
+	// Columns are the other mapped columns with values: updated_at and
+	// consent.<channel>. Their invalid values (an update time that does
+	// not parse, a consent word that is neither granted nor denied) are
+	// reported with samples; they are not part of the scores.
+	Columns    []FieldReport  `json:"columns"`
+	Quarantine []ReasonReport `json:"quarantine"` // quarantined rows by reason
+	WorstRows  []Offender     `json:"worst_rows"`
 }
 
 // Ratio is a score with the exact counts it comes from: Score = Count/Of.
@@ -241,6 +246,16 @@ func (t *Tally) sourceReport(s *sourceTally, pa *profileStats) SourceReport {
 	}
 	sr.Fields = nonNil(sr.Fields)
 	sr.Identifiers = nonNil(sr.Identifiers)
+	slices.Sort(s.colOrd)
+	for _, name := range s.colOrd {
+		ct := s.cols[name]
+		c := ct.Counts
+		c.Missing = s.records - c.Present
+		fr := fieldReport(name, c, s.records, uniq)
+		fr.Samples = nonNil(ct.samples)
+		sr.Columns = append(sr.Columns, fr)
+	}
+	sr.Columns = nonNil(sr.Columns)
 
 	if s.records > 0 {
 		var present, valid, agree, compared int

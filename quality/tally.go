@@ -119,6 +119,8 @@ type sourceTally struct {
 	fields   [customer.NumFields]fieldTally
 	idents   map[string]*fieldTally
 	identOrd []string
+	cols     map[string]*fieldTally // updated_at and consent.<channel>
+	colOrd   []string
 	worst    []Offender // sorted worst first, at most Samples
 
 	quarantined int
@@ -135,7 +137,7 @@ func (t *Tally) source(name string, cfg *Source) *sourceTally {
 	if s := t.byName[name]; s != nil {
 		return s
 	}
-	s := &sourceTally{idents: make(map[string]*fieldTally), reasons: make(map[string]*reasonTally)}
+	s := &sourceTally{idents: make(map[string]*fieldTally), cols: make(map[string]*fieldTally), reasons: make(map[string]*reasonTally)}
 	s.cfg.Name = strings.Clone(name)
 	if cfg != nil {
 		s.cfg = *cfg
@@ -231,8 +233,38 @@ func (t *Tally) Add(r *customer.Record) {
 		}
 		it.Present++
 	}
+	if r.UpdatedRaw != "" || !r.UpdatedAt.IsZero() {
+		t.column(s, r, "updated_at", r.UpdatedRaw, r.UpdatedRaw != "",
+			"not a time in an accepted layout (RFC 3339, yyyy-mm-dd[ hh:mm:ss] or the source's date_format)")
+	}
+	for ch, c := range r.Consent {
+		if c.Raw != "" || c.Status != customer.ConsentUnknown {
+			t.column(s, r, "consent."+ch, c.Raw, c.Invalid(), "neither a granted nor a denied word of the source's consent")
+		}
+	}
 	if t.opts.Samples > 0 && (invalid > 0 || missing > 0) && s.qualifies(invalid, missing, t.opts.Samples) {
 		s.insertWorst(offender(r, invalid, missing), t.opts.Samples)
+	}
+}
+
+// column counts one present value of a column that is not a canonical
+// field (updated_at, consent.<channel>); an invalid one is sampled.
+func (t *Tally) column(s *sourceTally, r *customer.Record, name, raw string, invalid bool, reason string) {
+	ct := s.cols[name]
+	if ct == nil {
+		name = strings.Clone(name)
+		ct = &fieldTally{}
+		s.cols[name] = ct
+		s.colOrd = append(s.colOrd, name)
+	}
+	ct.Present++
+	if !invalid {
+		ct.Valid++
+		return
+	}
+	ct.Invalid++
+	if len(ct.samples) < t.opts.Samples {
+		ct.samples = append(ct.samples, sample(r, name, customer.Value{Raw: raw, Status: customer.Invalid, Reason: reason}))
 	}
 }
 

@@ -268,3 +268,28 @@ func TestTallyDuplicateSourceNames(t *testing.T) {
 		t.Errorf("sources %v, want %v", names, want)
 	}
 }
+
+func TestTallyInvalidTimesAndConsent(t *testing.T) {
+	tl := NewTally(Options{Now: testNow, Sources: []Source{{Name: "crm", HasUpdatedAt: true}}})
+	good := rec("crm", "1", 2, nil)
+	good.UpdatedAt = testNow
+	good.Consent = map[string]customer.Consent{"email": {Status: customer.ConsentDenied, Raw: "N"}}
+	bad := rec("crm", "2", 3, nil)
+	bad.UpdatedRaw = "20.11.2026"
+	bad.Consent = map[string]customer.Consent{"email": {Raw: "J"}}
+	tl.Add(good)
+	tl.Add(bad)
+	tl.Add(rec("crm", "3", 4, nil))
+	cols := tl.Report().Sources[0].Columns
+	got := map[string]string{}
+	for _, c := range cols {
+		got[c.Name] = fmt.Sprintf("%d/%d/%d", c.Present, c.Valid, c.Invalid)
+		for _, s := range c.Samples {
+			got[c.Name] += fmt.Sprintf(" row %d %q", s.Row, s.Raw)
+		}
+	}
+	want := map[string]string{"consent.email": `2/1/1 row 3 "J"`, "updated_at": `2/1/1 row 3 "20.11.2026"`}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("columns %v, want %v", got, want)
+	}
+}

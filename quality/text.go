@@ -67,9 +67,12 @@ func WriteText(w io.Writer, r *Report) error {
 			t = append(t, []string{f.Name, count(f.Present), count(f.Missing), count(f.Valid), count(f.Invalid),
 				score(f.Completeness), score(f.Validity), dim(f.Consistency)})
 		}
+		for _, f := range s.Columns {
+			t = append(t, []string{f.Name, count(f.Present), count(f.Missing), count(f.Valid), count(f.Invalid), "—", score(f.Validity), "—"})
+		}
 		t.write(bw, "  ")
 		first := true
-		for _, f := range append(append([]FieldReport(nil), s.Fields...), s.Identifiers...) {
+		for _, f := range slices.Concat(s.Fields, s.Identifiers, s.Columns) {
 			for _, sm := range f.Samples {
 				if first {
 					bw.WriteString("  invalid values (first of each field):\n")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/scvhq/scv/pipeline"
@@ -66,11 +67,14 @@ func writeProblems(w io.Writer, s pipeline.SourceSummary) {
 	for _, f := range q.Identifiers {
 		invalid += f.Invalid
 	}
+	for _, f := range q.Columns {
+		invalid += f.Invalid
+	}
 	if invalid == 0 && s.Quarantined == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\n%s: %d invalid values kept but not used for matching, %d rows quarantined\n", s.Name, invalid, s.Quarantined)
-	for _, f := range append(q.Fields, q.Identifiers...) {
+	for _, f := range slices.Concat(q.Fields, q.Identifiers, q.Columns) {
 		if f.Invalid == 0 {
 			continue
 		}
