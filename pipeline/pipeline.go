@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -223,26 +224,33 @@ func (p *Pipeline) SyncSource(ctx context.Context, src config.Source) (SourceSum
 	if err := flush(); err != nil {
 		return sum, err
 	}
-	gone, err := p.db.FinishSnapshot(ctx, store.Snapshot{
-		Source:     src.Name,
-		Seen:       func(id string) bool { _, ok := seen[id]; return ok },
-		Quarantine: quarantine,
-		Checkpoint: checkpoint,
-	})
-	if err != nil {
-		return sum, fmt.Errorf("source %q: %w", src.Name, err)
-	}
-	sum.Deleted = len(gone)
 	sum.Quarantined = len(quarantine)
-	sum.Took = time.Since(start)
+	run := &store.SyncRun{At: p.opts.Now().UTC(), Read: sum.Read, Inserted: sum.Inserted, Updated: sum.Updated,
+		Unchanged: sum.Unchanged, Quarantined: sum.Quarantined}
 	if rep := tally.Report(); len(rep.Sources) == 1 {
 		sum.Quality = &rep.Sources[0]
+		run.Score = sum.Quality.Score
+		for _, f := range slices.Concat(sum.Quality.Fields, sum.Quality.Identifiers, sum.Quality.Columns) {
+			run.Invalid += f.Invalid
+		}
 		for _, w := range sum.Quality.WorstRows {
 			for _, pr := range w.Problems {
 				lg.Info("invalid value", "row", pr.Row, "id", pr.ID, "field", pr.Field, "raw", pr.Raw, "reason", pr.Reason)
 			}
 		}
 	}
+	gone, err := p.db.FinishSnapshot(ctx, store.Snapshot{
+		Source:     src.Name,
+		Seen:       func(id string) bool { _, ok := seen[id]; return ok },
+		Quarantine: quarantine,
+		Checkpoint: checkpoint,
+		Run:        run,
+	})
+	if err != nil {
+		return sum, fmt.Errorf("source %q: %w", src.Name, err)
+	}
+	sum.Deleted = len(gone)
+	sum.Took = time.Since(start)
 	lg.Info("sync finished", "read", sum.Read, "inserted", sum.Inserted, "updated", sum.Updated,
 		"unchanged", sum.Unchanged, "deleted", sum.Deleted, "quarantined", sum.Quarantined, "took", sum.Took)
 	return sum, nil

@@ -104,6 +104,25 @@ type Snapshot struct {
 	Quarantine []Quarantined
 	// Checkpoint is the source's new checkpoint.
 	Checkpoint string
+	// Run, when not nil, is this sync's summary, appended to the source's
+	// sync history in the same transaction with Deleted set to the
+	// records this snapshot deleted.
+	Run *SyncRun
+}
+
+// SyncRun is the summary of one sync of one source, kept as its history
+// so that the audit can show whether data quality gets better.
+type SyncRun struct {
+	Source      string
+	At          time.Time // when the sync finished
+	Read        int       // rows that became records
+	Inserted    int
+	Updated     int
+	Unchanged   int
+	Deleted     int
+	Quarantined int
+	Invalid     int     // invalid values kept (fields, identifiers, update times, consent words)
+	Score       float64 // the data-quality score of the records read (completeness and validity), 0..1
 }
 
 // Resolution is one ApplyResolution write: what a resolver decided.

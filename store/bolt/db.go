@@ -24,6 +24,8 @@
 //	            for every profile with live members
 //	changes     big-endian sequence -> encoded store.Change: the profile
 //	            change log
+//	syncs       source 0x00 big-endian UnixNano -> JSON store.SyncRun: each
+//	            source's sync history
 //
 // It keeps the contract of package store: every method but ReplaceBlocks
 // runs in one bbolt transaction, so the identifier index, assignments,
@@ -94,6 +96,7 @@ var (
 	bucketState       = []byte("state")
 	bucketGolden      = []byte("golden")
 	bucketChanges     = []byte("changes")
+	bucketSyncs       = []byte("syncs")
 )
 
 // stateBlocksTag is the state key of the complete block index's tag.
@@ -103,7 +106,7 @@ var allBuckets = [][]byte{
 	bucketRecords, bucketIndex, bucketAssign, bucketMembers,
 	bucketQuarantine, bucketCheckpoints, bucketMeta, bucketCounters,
 	bucketBlocks, bucketRecBlocks, bucketPending, bucketState,
-	bucketGolden, bucketChanges,
+	bucketGolden, bucketChanges, bucketSyncs,
 }
 
 // DB is an open store. Its methods are safe for concurrent use; writes

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"slices"
@@ -315,6 +316,40 @@ func (db *DB) Changes(ctx context.Context, since uint64, limit int) ([]store.Cha
 	})
 	if err != nil {
 		return nil, fmt.Errorf("changes since %d: %w", since, err)
+	}
+	return out, nil
+}
+
+// putSyncRun appends run to its source's sync history within tx.
+func putSyncRun(tx *bbolt.Tx, run store.SyncRun) error {
+	if err := checkSource(run.Source); err != nil {
+		return err
+	}
+	v, err := json.Marshal(run)
+	if err != nil {
+		return err
+	}
+	k := append([]byte(run.Source), 0)
+	k = binary.BigEndian.AppendUint64(k, uint64(run.At.UnixNano()))
+	return tx.Bucket(bucketSyncs).Put(k, v)
+}
+
+// SyncRuns returns every source's sync history, sorted by source and
+// time.
+func (db *DB) SyncRuns(ctx context.Context) ([]store.SyncRun, error) {
+	var out []store.SyncRun
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketSyncs).ForEach(func(k, v []byte) error {
+			var r store.SyncRun
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("%w: sync run %q: %v", errCorrupt, k, err)
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sync runs: %w", err)
 	}
 	return out, nil
 }

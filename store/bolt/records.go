@@ -175,6 +175,13 @@ func (db *DB) FinishSnapshot(ctx context.Context, s store.Snapshot) ([]string, e
 		if err := setCheckpoint(tx, s.Source, s.Checkpoint); err != nil {
 			return err
 		}
+		if s.Run != nil {
+			run := *s.Run
+			run.Source, run.Deleted = s.Source, len(gone)
+			if err := putSyncRun(tx, run); err != nil {
+				return fmt.Errorf("sync history: %w", err)
+			}
+		}
 		if err := w.finish(); err != nil {
 			return err
 		}

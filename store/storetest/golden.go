@@ -3,9 +3,11 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/golden"
@@ -168,5 +170,39 @@ func testChangeLog(t *testing.T, s Store) {
 	page, err := s.Changes(ctx, 0, 2)
 	if err != nil || len(page) != 2 || page[0].Seq != 1 || page[1].Seq != 2 {
 		t.Errorf("first page of two: %v %v", page, err)
+	}
+}
+
+// testSyncHistory checks that FinishSnapshot appends its run to the
+// source's history with the records it deleted.
+func testSyncHistory(t *testing.T, s Store) {
+	ctx := context.Background()
+	put(t, s, TypicalRecord("crm", 1), TypicalRecord("crm", 2))
+	at := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	for i, seen := range []string{"C0000001", "C0000002"} {
+		_, err := s.FinishSnapshot(ctx, store.Snapshot{
+			Source: "crm", Seen: func(id string) bool { return id == seen || i == 0 }, Checkpoint: fmt.Sprint(i),
+			Run: &store.SyncRun{At: at.Add(time.Duration(i) * time.Hour), Read: 2 - i, Score: 0.5 + float64(i)/4},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	runs, err := s.SyncRuns(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.SyncRun{
+		{Source: "crm", At: at, Read: 2, Score: 0.5},
+		{Source: "crm", At: at.Add(time.Hour), Read: 1, Deleted: 1, Score: 0.75},
+	}
+	if len(runs) != 2 || !runs[0].At.Equal(want[0].At) || !runs[1].At.Equal(want[1].At) {
+		t.Fatalf("runs %+v, want %+v", runs, want)
+	}
+	for i := range runs {
+		runs[i].At = want[i].At
+		if runs[i] != want[i] {
+			t.Errorf("run %d = %+v, want %+v", i, runs[i], want[i])
+		}
 	}
 }

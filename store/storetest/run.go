@@ -46,6 +46,7 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentReadersDuringWrites", testConcurrentReaders},
 		{"GoldenProfiles", testGoldenProfiles},
 		{"ChangeLog", testChangeLog},
+		{"SyncHistory", testSyncHistory},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

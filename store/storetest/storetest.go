@@ -77,4 +77,6 @@ type Store interface {
 	// Changes returns up to limit change-log entries after since, in
 	// order; limit <= 0 means all.
 	Changes(ctx context.Context, since uint64, limit int) ([]store.Change, error)
+	// SyncRuns returns every source's sync history, by source and time.
+	SyncRuns(ctx context.Context) ([]store.SyncRun, error)
 }
