@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,6 +96,13 @@ func TestComputeOnSyncedStore(t *testing.T) {
 		t.Fatalf("sources = %+v", rep.Sources)
 	}
 	s := rep.Sources[0]
+	if !s.LastSync.Equal(now) || len(s.History) != 1 || s.History[0].Read != 5 || s.History[0].Quarantined != 3 || s.History[0].Score <= 0 {
+		t.Errorf("last sync %v, history %+v; want one sync at %v that read 5 and quarantined 3", s.LastSync, s.History, now)
+	}
+	var html strings.Builder
+	if err := quality.WriteHTML(&html, rep); err != nil || !strings.Contains(html.String(), "Is data quality getting better?") {
+		t.Errorf("the HTML report lacks the history chart (%v)", err)
+	}
 	if s.Records != 5 || s.Quarantined != 3 || rep.Records != 5 || rep.Quarantined != 3 {
 		t.Errorf("records, quarantined = %d, %d; want 5, 3", s.Records, s.Quarantined)
 	}

@@ -24,6 +24,8 @@ type Store interface {
 	Sources(ctx context.Context) (map[string]store.SourceStats, error)
 	// ForEachGolden calls fn for every stored golden profile.
 	ForEachGolden(ctx context.Context, fn func(*golden.Profile) error) error
+	// SyncRuns returns every source's sync history, by source and time.
+	SyncRuns(ctx context.Context) ([]store.SyncRun, error)
 }
 
 // Compute reads every live record, quarantined row, profile assignment
@@ -65,7 +67,24 @@ func Compute(ctx context.Context, st Store, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("quality: read quarantine: %w", err)
 	}
-	return a.report(), nil
+	runs, err := st.SyncRuns(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("quality: read sync history: %w", err)
+	}
+	rep := a.report()
+	for i := range rep.Sources {
+		sr := &rep.Sources[i]
+		for _, run := range runs {
+			if run.Source == sr.Name {
+				sr.History = append(sr.History, SyncPoint{At: run.At, Read: run.Read, Invalid: run.Invalid,
+					Quarantined: run.Quarantined, Score: run.Score})
+			}
+		}
+		if n := len(sr.History); n > 0 {
+			sr.LastSync = sr.History[n-1].At
+		}
+	}
+	return rep, nil
 }
 
 // audit is one Compute: a Tally and the profile statistics fed by the

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"time"
 )
 
 // WriteHTML writes r as one self-contained HTML page (no scripts, fonts or
@@ -26,6 +27,9 @@ func WriteHTML(w io.Writer, r *Report) error {
 		v.OverlapChart = template.HTML(overlapMatrix(r))
 	}
 	v.ReachChart = template.HTML(reachBars(r))
+	if hasHistory(r) {
+		v.HistoryChart = template.HTML(historyChart(r))
+	}
 	for i, d := range r.Drags {
 		if i == 10 {
 			break
@@ -45,6 +49,7 @@ type htmlView struct {
 	FieldCharts  []fieldChart
 	OverlapChart template.HTML
 	ReachChart   template.HTML
+	HistoryChart template.HTML
 	Drags        []Drag
 }
 
@@ -138,6 +143,63 @@ func (s *svg) text(x, y float64, anchor, class, txt string) {
 }
 
 func (s *svg) String() string { return s.b.String() + `</svg>` }
+
+// historyPalette colours the sources' lines in the history chart.
+var historyPalette = []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"}
+
+// historyChart draws each source's score over its syncs: one line per
+// source against the sync time, with a dot and exact figures per sync.
+func historyChart(r *Report) string {
+	const left, top, w, h, legendW = 50.0, 10.0, 560.0, 200.0, 200.0
+	var first, last int64
+	for _, src := range r.Sources {
+		for _, p := range src.History {
+			t := p.At.UnixNano()
+			if first == 0 || t < first {
+				first = t
+			}
+			last = max(last, t)
+		}
+	}
+	span := float64(last - first)
+	x := func(t int64) float64 {
+		if span == 0 {
+			return left + w/2
+		}
+		return left + w*float64(t-first)/span
+	}
+	y := func(score float64) float64 { return top + h*(1-score) }
+	s := newSVG(int(left+w+legendW), int(top+h+40), "each source's data-quality score over its syncs")
+	for _, g := range []float64{0, 0.25, 0.5, 0.75, 1} {
+		s.rect(left, y(g), w, 0.5, "#cccccc", "")
+		s.text(left-6, y(g)+4, "end", "ct", score(g))
+	}
+	n := 0
+	for _, src := range r.Sources {
+		if len(src.History) == 0 {
+			continue
+		}
+		colour := historyPalette[n%len(historyPalette)]
+		var pts []string
+		for _, p := range src.History {
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(p.At.UnixNano()), y(p.Score)))
+		}
+		fmt.Fprintf(&s.b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, colour, strings.Join(pts, " "))
+		for _, p := range src.History {
+			fmt.Fprintf(&s.b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"><title>%s</title></circle>`,
+				x(p.At.UnixNano()), y(p.Score), colour, html.EscapeString(fmt.Sprintf("%s %s: score %s, %s records read, %s invalid values, %s quarantined",
+					src.Name, p.At.Format("2006-01-02 15:04"), score(p.Score), count(p.Read), count(p.Invalid), count(p.Quarantined))))
+		}
+		s.rect(left+w+16, top+float64(n)*20, 14, 4, colour, "")
+		s.text(left+w+36, top+float64(n)*20+6, "start", "lb", fmt.Sprintf("%s (%s syncs)", src.Name, count(len(src.History))))
+		n++
+	}
+	if span > 0 {
+		s.text(left, top+h+24, "start", "ct", time.Unix(0, first).UTC().Format("2006-01-02 15:04"))
+		s.text(left+w, top+h+24, "end", "ct", time.Unix(0, last).UTC().Format("2006-01-02 15:04"))
+	}
+	return s.String()
+}
 
 // scoreHeatmap draws sources × (score and dimensions) as coloured cells.
 func scoreHeatmap(r *Report) string {
@@ -268,7 +330,13 @@ func reachBars(r *Report) string {
 }
 
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"score":  score,
+	"score": score,
+	"lastPoint": func(h []SyncPoint) *SyncPoint {
+		if len(h) == 0 {
+			return nil
+		}
+		return &h[len(h)-1]
+	},
 	"count":  count,
 	"dim":    dim,
 	"dash":   orDash,
@@ -361,6 +429,14 @@ svg text.ct{font-size:12.5px;fill:#444}
 <table>
 <tr><th>source</th><th class="l">shares with</th><th>people</th></tr>
 {{range .R.Overlap}}<tr><td>{{.A}}</td><td class="l">{{.B}}</td><td>{{count .Profiles}}</td></tr>
+{{end}}</table>{{end}}
+
+{{if .HistoryChart}}<h2>Is data quality getting better?</h2>
+<p class="note">Each source's score (completeness and validity of the records it read) at every sync, oldest on the left; hover a dot for its figures.</p>
+{{.HistoryChart}}
+<table>
+<tr><th>source</th><th class="l">last sync</th><th>syncs</th><th>latest score</th></tr>
+{{range .R.Sources}}<tr><td>{{.Name}}</td><td class="l">{{if .LastSync.IsZero}}never{{else}}{{.LastSync.Format "2006-01-02 15:04:05Z07:00"}}{{end}}</td><td>{{len .History}}</td><td>{{with lastPoint .History}}{{score .Score}}{{else}}—{{end}}</td></tr>
 {{end}}</table>{{end}}
 
 <h2>Who can marketing reach?</h2>

@@ -51,6 +51,12 @@ type SourceReport struct {
 	Columns    []FieldReport  `json:"columns"`
 	Quarantine []ReasonReport `json:"quarantine"` // quarantined rows by reason
 	WorstRows  []Offender     `json:"worst_rows"`
+	// LastSync is when the source was last synced with changes; zero
+	// when the store has no sync history of it.
+	LastSync time.Time `json:"last_sync"`
+	// History holds one point per sync that read the source, oldest
+	// first: what it read and the score of the records it read.
+	History []SyncPoint `json:"history"`
 }
 
 // Ratio is a score with the exact counts it comes from: Score = Count/Of.
@@ -121,6 +127,15 @@ type Overlap struct {
 	A        string `json:"a"`
 	B        string `json:"b"`
 	Profiles int    `json:"profiles"`
+}
+
+// SyncPoint is one sync of a source in its history.
+type SyncPoint struct {
+	At          time.Time `json:"at"`
+	Read        int       `json:"read"`
+	Invalid     int       `json:"invalid"`
+	Quarantined int       `json:"quarantined"`
+	Score       float64   `json:"score"` // completeness and validity of the records read
 }
 
 // Reach is how many golden profiles marketing can reach on each channel.

@@ -33,6 +33,24 @@ func WriteText(w io.Writer, r *Report) error {
 			dim(d.Completeness), dim(d.Validity), dim(d.Uniqueness), dim(d.Consistency), dim(d.Timeliness)})
 	}
 	t.write(bw, "  ")
+	if hasHistory(r) {
+		bw.WriteString("\nSyncs (score of the records each sync read, oldest first)\n")
+		t = table{{"source", "last sync", "syncs", "scores"}}
+		for _, s := range r.Sources {
+			last := "never"
+			if !s.LastSync.IsZero() {
+				last = s.LastSync.Format("2006-01-02 15:04:05Z07:00")
+			}
+			var scores []string
+			for i, h := range s.History {
+				if len(s.History)-i <= 8 {
+					scores = append(scores, score(h.Score))
+				}
+			}
+			t = append(t, []string{s.Name, last, count(len(s.History)), strings.Join(scores, " ")})
+		}
+		t.write(bw, "  ", 3)
+	}
 
 	if r.Records > 0 && len(r.Sources) > 0 {
 		bw.WriteString("\nSources pulling the score down most (points of the overall score lost)\n")
@@ -303,4 +321,14 @@ func ReachHeadline(r Reach) string {
 	}
 	b.WriteString(".")
 	return b.String()
+}
+
+// hasHistory reports whether any source has a sync history.
+func hasHistory(r *Report) bool {
+	for _, s := range r.Sources {
+		if len(s.History) > 0 {
+			return true
+		}
+	}
+	return false
 }
