@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/scvhq/scv/customer"
 )
@@ -106,9 +107,30 @@ type group struct {
 
 func (b *Builder) trust(src string) float64 { return b.opts.Sources[src].Trust }
 
+// build is one Build call: the Builder and the record keys of the
+// members, made once.
+type build struct {
+	*Builder
+	keys map[*customer.Record]string
+}
+
+// key returns the record key "source/id" of member r.
+func (b *build) key(r *customer.Record) string {
+	if k, ok := b.keys[r]; ok {
+		return k
+	}
+	k := r.Key()
+	b.keys[r] = k
+	return k
+}
+
 // Build returns the golden profile of members under id. Deleted members
 // are ignored. suppressed marks a person who must never be contacted.
 func (b *Builder) Build(id string, members []customer.Record, suppressed bool) *Profile {
+	return (&build{Builder: b, keys: make(map[*customer.Record]string, len(members))}).build(id, members, suppressed)
+}
+
+func (b *build) build(id string, members []customer.Record, suppressed bool) *Profile {
 	p := &Profile{ID: id, Suppressed: suppressed, Confidence: 1}
 	live := make([]*customer.Record, 0, len(members))
 	for i := range members {
@@ -128,7 +150,7 @@ func (b *Builder) Build(id string, members []customer.Record, suppressed bool) *
 				switch {
 				case v.Usable():
 					k := foldKey(f, v.Norm)
-					cands = append(cands, cand{rec: r, norm: v.Norm, key: k, size: len([]rune(v.Norm))})
+					cands = append(cands, cand{rec: r, norm: v.Norm, key: k, size: utf8.RuneCountInString(v.Norm)})
 				case v.Status == customer.Invalid:
 					invalid = append(invalid, Beaten{Value: v.Raw, Rule: RuleValid, From: []Origin{b.origin(r, f, v.Raw)}})
 				}
@@ -148,7 +170,7 @@ func (b *Builder) Build(id string, members []customer.Record, suppressed bool) *
 
 // survive groups cands by key, ranks the groups under rules and returns
 // the surviving values and, for a single-valued field, the beaten ones.
-func (b *Builder) survive(f customer.Field, rules []Rule, cands []cand, multi bool) ([]Value, []Beaten) {
+func (b *build) survive(f customer.Field, rules []Rule, cands []cand, multi bool) ([]Value, []Beaten) {
 	if len(cands) == 0 {
 		return nil, nil
 	}
@@ -175,7 +197,7 @@ func (b *Builder) survive(f customer.Field, rules []Rule, cands []cand, multi bo
 	return values, beat
 }
 
-func (b *Builder) origins(g *group, f customer.Field) []Origin {
+func (b *build) origins(g *group, f customer.Field) []Origin {
 	out := make([]Origin, len(g.cands))
 	for i, c := range g.cands {
 		raw := c.norm
@@ -191,13 +213,13 @@ func (b *Builder) origins(g *group, f customer.Field) []Origin {
 	return out
 }
 
-func (b *Builder) origin(r *customer.Record, f customer.Field, raw string) Origin {
-	return Origin{Record: r.Key(), Column: b.opts.Sources[r.Source].Columns[f], Raw: raw, UpdatedAt: r.UpdatedAt}
+func (b *build) origin(r *customer.Record, f customer.Field, raw string) Origin {
+	return Origin{Record: b.key(r), Column: b.opts.Sources[r.Source].Columns[f], Raw: raw, UpdatedAt: r.UpdatedAt}
 }
 
 // rank groups cands by key and sorts the groups best first under rules,
 // and each group's candidates best first under the same rules.
-func (b *Builder) rank(rules []Rule, cands []cand) []group {
+func (b *build) rank(rules []Rule, cands []cand) []group {
 	slices.SortFunc(cands, func(x, y cand) int {
 		if c := strings.Compare(x.key, y.key); c != 0 {
 			return c
@@ -224,7 +246,7 @@ func (b *Builder) rank(rules []Rule, cands []cand) []group {
 				g.recent = c.rec.UpdatedAt
 			}
 			g.size = max(g.size, c.size)
-			if k := c.rec.Key(); g.low == "" || k < g.low {
+			if k := b.key(c.rec); g.low == "" || k < g.low {
 				g.low = k
 			}
 		}
@@ -245,7 +267,7 @@ func (b *Builder) rank(rules []Rule, cands []cand) []group {
 // preferCommonSpelling puts first, within one group, the spelling most
 // of its candidates share, when the rules rank by frequency: of "Zoë",
 // "Zoë" and "Zoe" the group shows "Zoë".
-func (b *Builder) preferCommonSpelling(rules []Rule, cs []cand) {
+func (b *build) preferCommonSpelling(rules []Rule, cs []cand) {
 	if !slices.ContainsFunc(rules, func(r Rule) bool { return r.Name == RuleFrequent }) {
 		return
 	}
@@ -258,7 +280,7 @@ func (b *Builder) preferCommonSpelling(rules []Rule, cs []cand) {
 
 // cmpCand orders two candidates of one group: by the rules (frequency
 // aside, which the group shares), then by record key.
-func (b *Builder) cmpCand(rules []Rule, x, y *cand) int {
+func (b *build) cmpCand(rules []Rule, x, y *cand) int {
 	for _, r := range rules {
 		var c int
 		switch r.Name {
@@ -296,7 +318,7 @@ func cmpGroup(r Rule, x, y *group) int {
 }
 
 // decisive returns the name of the first rule that ranks x above y.
-func (b *Builder) decisive(rules []Rule, x, y *group) string {
+func (b *build) decisive(rules []Rule, x, y *group) string {
 	for _, r := range rules {
 		if cmpGroup(r, x, y) != 0 {
 			return r.String()

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/scvhq/scv/customer"
 )
@@ -12,7 +13,7 @@ import (
 // buildAddress lets the address components survive together: the
 // candidates are whole addresses, one per member with a valid component,
 // and every component of the winner comes from the same record.
-func (b *Builder) buildAddress(p *Profile, live []*customer.Record) {
+func (b *build) buildAddress(p *Profile, live []*customer.Record) {
 	var cands []cand
 	for _, r := range live {
 		var key strings.Builder
@@ -25,7 +26,7 @@ func (b *Builder) buildAddress(p *Profile, live []*customer.Record) {
 			key.WriteByte(0)
 			if v.Usable() {
 				n++
-				size += len([]rune(v.Norm))
+				size += utf8.RuneCountInString(v.Norm)
 				key.WriteString(foldKey(f, v.Norm))
 			}
 		}
@@ -104,7 +105,7 @@ type attrCand struct {
 }
 
 // buildAttributes applies each attribute's rule.
-func (b *Builder) buildAttributes(p *Profile, live []*customer.Record) {
+func (b *build) buildAttributes(p *Profile, live []*customer.Record) {
 	var names []string
 	for _, r := range live {
 		for k := range r.Attributes {
@@ -138,9 +139,9 @@ func (b *Builder) buildAttributes(p *Profile, live []*customer.Record) {
 	}
 }
 
-func (b *Builder) attribute(name, rule string, cs []attrCand) Attribute {
+func (b *build) attribute(name, rule string, cs []attrCand) Attribute {
 	origin := func(c attrCand) Origin {
-		return Origin{Record: c.rec.Key(), Column: b.opts.Sources[c.rec.Source].Attributes[name], Raw: c.raw, UpdatedAt: c.rec.UpdatedAt}
+		return Origin{Record: b.key(c.rec), Column: b.opts.Sources[c.rec.Source].Attributes[name], Raw: c.raw, UpdatedAt: c.rec.UpdatedAt}
 	}
 	byKey := func(x, y attrCand) int {
 		return cmp.Or(strings.Compare(x.rec.Source, y.rec.Source), strings.Compare(x.rec.ID, y.rec.ID))
@@ -198,7 +199,7 @@ func (b *Builder) attribute(name, rule string, cs []attrCand) Attribute {
 // buildConsent finds, per channel, the most recent explicit statement
 // among the members (customer.Consent.Supersedes): a newer denial beats
 // an older grant and a newer grant an older denial; unknown stays unknown.
-func (b *Builder) buildConsent(p *Profile, live []*customer.Record) {
+func (b *build) buildConsent(p *Profile, live []*customer.Record) {
 	p.Consent = make(map[string]Consent, 4)
 	channels := Channels()
 	for _, r := range live {
@@ -218,7 +219,7 @@ func (b *Builder) buildConsent(p *Profile, live []*customer.Record) {
 				continue
 			}
 			all = append(all, r)
-			if c.Supersedes(best) || (bestRec != nil && !best.Supersedes(c) && c.Status == best.Status && r.Key() < bestRec.Key()) {
+			if c.Supersedes(best) || (bestRec != nil && !best.Supersedes(c) && c.Status == best.Status && b.key(r) < bestRec.Key()) {
 				best, bestRec = c, r
 			}
 		}
@@ -255,15 +256,15 @@ func (b *Builder) buildConsent(p *Profile, live []*customer.Record) {
 	}
 }
 
-func (b *Builder) consentOrigin(r *customer.Record, ch string) Origin {
+func (b *build) consentOrigin(r *customer.Record, ch string) Origin {
 	c := r.Consent[ch]
-	return Origin{Record: r.Key(), Column: b.opts.Sources[r.Source].Consent[ch], Raw: c.Raw, UpdatedAt: c.At}
+	return Origin{Record: b.key(r), Column: b.opts.Sources[r.Source].Consent[ch], Raw: c.Raw, UpdatedAt: c.At}
 }
 
 // buildReach decides reachability per channel: a valid golden contact
 // value, consent granted (or not denied on an opt-out channel) and no
 // suppression.
-func (b *Builder) buildReach(p *Profile) {
+func (b *build) buildReach(p *Profile) {
 	p.Reach = make(map[string]Reach, len(p.Consent))
 	for ch, c := range p.Consent {
 		var why string
