@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -89,10 +90,18 @@ func (db *DB) rebuild(ctx context.Context, tx *bbolt.Tx, w *writer, conf map[str
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
+	if len(ids) == 0 {
+		return nil
+	}
+	start := time.Now()
+	appended := 0
+	defer func() {
+		db.lg.Debug("golden profiles rebuilt", "profiles", len(ids), "changes", appended, "took", time.Since(start))
+	}()
 	gb, cb := tx.Bucket(bucketGolden), tx.Bucket(bucketChanges)
 	at := db.now().UTC()
 	var enc []byte
-	members := make([][]customer.Record, goldenBatch)
+	raws := make([][][]byte, goldenBatch)
 	built := make([]*golden.Profile, goldenBatch)
 	for start := 0; start < len(ids); start += goldenBatch {
 		if err := ctx.Err(); err != nil {
@@ -100,25 +109,31 @@ func (db *DB) rebuild(ctx context.Context, tx *bbolt.Tx, w *writer, conf map[str
 		}
 		batch := ids[start:min(start+goldenBatch, len(ids))]
 		for i, id := range batch {
-			ms, err := liveMembers(tx, id)
-			if err != nil {
-				return err
-			}
-			members[i] = ms
+			raws[i] = liveMemberValues(tx, id, raws[i][:0])
 		}
+		// The encodings stay unchanged while no write runs, so the batch
+		// decodes and builds on every core.
 		g := new(errgroup.Group)
 		g.SetLimit(runtime.GOMAXPROCS(0))
 		for i, id := range batch {
 			built[i] = nil
-			if len(members[i]) == 0 {
+			if len(raws[i]) == 0 {
 				continue
 			}
 			g.Go(func() error {
-				built[i] = db.golden(id, members[i])
+				ms := make([]customer.Record, len(raws[i]))
+				for j, v := range raws[i] {
+					if err := decodeRecord(v, &ms[j]); err != nil {
+						return fmt.Errorf("profile %q member %d: %w", id, j, err)
+					}
+				}
+				built[i] = db.golden(id, ms)
 				return nil
 			})
 		}
-		_ = g.Wait()
+		if err := g.Wait(); err != nil {
+			return err
+		}
 		for i, id := range batch {
 			key := []byte(id)
 			old := gb.Get(key)
@@ -165,6 +180,7 @@ func (db *DB) rebuild(ctx context.Context, tx *bbolt.Tx, w *writer, conf map[str
 				return err
 			}
 			ch.Seq = seq
+			appended++
 			if err := cb.Put(binary.BigEndian.AppendUint64(nil, seq), appendChange(nil, &ch)); err != nil {
 				return err
 			}
@@ -205,6 +221,20 @@ func classify(w *writer, pc *profChange, ch *store.Change) store.ChangeKind {
 		return store.Split
 	}
 	return store.Updated
+}
+
+// liveMemberValues appends the encodings of the live members of profile
+// id, in key order, to dst; they are valid until the transaction writes.
+func liveMemberValues(tx *bbolt.Tx, id string, dst [][]byte) [][]byte {
+	records := tx.Bucket(bucketRecords)
+	prefix := memberKey(nil, []byte(id), nil)
+	c := tx.Bucket(bucketMembers).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if v := records.Get(k[len(prefix):]); v != nil && !recordDeleted(v) {
+			dst = append(dst, v)
+		}
+	}
+	return dst
 }
 
 // liveMembers returns the live member records of profile id in key order.
