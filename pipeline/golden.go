@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"strings"
 
 	"github.com/scvhq/scv/config"
@@ -47,4 +49,15 @@ func GoldenOptions(cfg *config.Config) golden.Options {
 		opts.OptOut[ch] = true
 	}
 	return opts
+}
+
+// goldenKey is the meta key of the survivorship settings (goldenTag) the
+// stored golden profiles were last rebuilt under.
+const goldenKey = "golden/options"
+
+// goldenTag fingerprints cfg's survivorship options; fmt prints maps in
+// key order, so equal options give equal tags.
+func goldenTag(cfg *config.Config) []byte {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%+v", GoldenOptions(cfg)))
+	return sum[:]
 }

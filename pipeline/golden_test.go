@@ -2,12 +2,15 @@ package pipeline
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/scvhq/scv/config"
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/demo"
 	"github.com/scvhq/scv/golden"
 	"github.com/scvhq/scv/store/bolt"
 	"github.com/scvhq/scv/synth"
@@ -130,4 +133,62 @@ func beatenOrigins(bs []golden.Beaten) []golden.Origin {
 		out = append(out, b.From...)
 	}
 	return out
+}
+
+// TestSurvivorshipChangeRebuilds checks that a full resolution after a
+// change of the survivorship block rebuilds golden profiles whose
+// members stayed, and appends an updated entry for each that changed.
+func TestSurvivorshipChangeRebuilds(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := demo.WriteTo(dir); err != nil {
+		t.Fatal(err)
+	}
+	ltv := func(rule string) (string, uint64) {
+		t.Helper()
+		hcl, err := os.ReadFile(filepath.Join(dir, "scv.hcl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hcl = regexp.MustCompile(`rule = "[a-z]+"`).ReplaceAll(hcl, []byte(`rule = "`+rule+`"`))
+		write(t, dir, "scv.hcl", string(hcl))
+		cfg := load(t, dir)
+		gb := golden.New(GoldenOptions(cfg))
+		db, err := bolt.Open(cfg.DataDir, bolt.Options{NoSync: true,
+			Golden: func(id string, ms []customer.Record) *golden.Profile { return gb.Build(id, ms, false) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		p := New(cfg, db, Options{})
+		if err := p.EnsureSynced(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Resolve(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ids, err := db.Lookup(ctx, customer.KindSourceRecord, "crm/C1001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, g, err := db.GoldenProfile(ctx, ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes, err := db.Changes(ctx, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g.Attributes["lifetime_value"].Value, changes[len(changes)-1].Seq
+	}
+	v, seq := ltv("max")
+	if v != "312.40" {
+		t.Fatalf("lifetime_value by max = %q", v)
+	}
+	if v2, seq2 := ltv("max"); v2 != v || seq2 != seq {
+		t.Errorf("resolving again under the same rules: %q, last change %d; want %q and no new change after %d", v2, seq2, v, seq)
+	}
+	if v, seq2 := ltv("min"); v != "22.00" || seq2 <= seq {
+		t.Errorf("lifetime_value by min = %q, last change %d; want 22.00 and new updated entries after %d", v, seq2, seq)
+	}
 }

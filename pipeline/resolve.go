@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -56,11 +57,17 @@ func (p *Pipeline) Resolve(ctx context.Context) (*ResolveSummary, error) {
 	}
 	// A nil model (too few records to train on) removes the stored one,
 	// so the next sync resolves in full.
-	// A full resolution rebuilds every golden profile, so that a change
-	// of the survivorship rules reaches profiles whose members stayed.
+	// The store rebuilds the golden profiles whose members changed; a
+	// change of the survivorship settings since the last full resolution
+	// rebuilds every one, so that it reaches profiles whose members stayed.
+	rules := goldenTag(p.cfg)
+	stored, err := p.db.Meta(ctx, goldenKey)
+	if err != nil {
+		return nil, err
+	}
 	err = p.db.ApplyResolution(ctx, store.Resolution{
-		Assign: res.Assign, Full: true, Meta: map[string][]byte{modelKey: enc}, PendingSeq: pending.Seq,
-		Confidence: res.Confidence, RebuildAll: true,
+		Assign: res.Assign, Full: true, Meta: map[string][]byte{modelKey: enc, goldenKey: rules}, PendingSeq: pending.Seq,
+		Confidence: res.Confidence, RebuildAll: !bytes.Equal(stored, rules),
 	})
 	if err != nil {
 		return nil, err
