@@ -15,23 +15,24 @@ import (
 // and every component of the winner comes from the same record.
 func (b *build) buildAddress(p *Profile, live []*customer.Record) {
 	var cands []cand
+	var key []byte
 	for _, r := range live {
-		var key strings.Builder
+		key = key[:0]
 		n, size := 0, 0
 		for _, f := range addressFields {
 			v := r.Fields[f]
 			if v.Status == customer.Invalid {
 				p.Beat[f] = append(p.Beat[f], Beaten{Value: v.Raw, Rule: RuleValid, From: []Origin{b.origin(r, f, v.Raw)}})
 			}
-			key.WriteByte(0)
+			key = append(key, 0)
 			if v.Usable() {
 				n++
 				size += utf8.RuneCountInString(v.Norm)
-				key.WriteString(foldKey(f, v.Norm))
+				key = append(key, foldKey(f, v.Norm)...)
 			}
 		}
 		if n > 0 {
-			cands = append(cands, cand{rec: r, norm: r.Fields[customer.AddressLine1].Norm, key: key.String(), size: n*1000 + size})
+			cands = append(cands, cand{rec: r, norm: r.Fields[customer.AddressLine1].Norm, key: string(key), size: n*1000 + size})
 		}
 	}
 	if len(cands) == 0 {

@@ -182,3 +182,41 @@ func BenchmarkApplyResolutionFull(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "records/s")
 }
+
+// BenchmarkGoldenRebuildAll rebuilds the golden profiles of 10,000
+// profiles of five records each in one transaction, as a full resolution
+// after a change of the survivorship rules does; ns/profile is the cost
+// per profile.
+func BenchmarkGoldenRebuildAll(b *testing.B) {
+	db := openBench(b, false)
+	const n = 50000
+	fill(b, db, n)
+	assign, err := db.Assignments(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := db.ApplyResolution(context.Background(), store.Resolution{Assign: assign, Full: true, RebuildAll: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(n/5), "ns/profile")
+}
+
+// BenchmarkGoldenIncremental changes one record of a profile of five in a
+// store of 50,000 records: the write stores the record and rebuilds that
+// profile's golden profile and change-log entry in one transaction.
+func BenchmarkGoldenIncremental(b *testing.B) {
+	db := openBench(b, false)
+	fill(b, db, 50000)
+	r := typicalRecord("crm", 12345)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		r.Attributes["lifetime_value"] = fmt.Sprint(i)
+		put(b, db, r)
+	}
+}

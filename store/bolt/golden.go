@@ -100,9 +100,11 @@ func (db *DB) rebuild(ctx context.Context, tx *bbolt.Tx, w *writer, conf map[str
 	}()
 	gb, cb := tx.Bucket(bucketGolden), tx.Bucket(bucketChanges)
 	at := db.now().UTC()
-	var enc []byte
-	raws := make([][][]byte, goldenBatch)
-	built := make([]*golden.Profile, goldenBatch)
+	n := min(goldenBatch, len(ids))
+	raws := make([][][]byte, n)
+	built := make([]*golden.Profile, n)
+	encs := make([][]byte, n)
+	olds := make([][]byte, n)
 	for start := 0; start < len(ids); start += goldenBatch {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -110,6 +112,7 @@ func (db *DB) rebuild(ctx context.Context, tx *bbolt.Tx, w *writer, conf map[str
 		batch := ids[start:min(start+goldenBatch, len(ids))]
 		for i, id := range batch {
 			raws[i] = liveMemberValues(tx, id, raws[i][:0])
+			olds[i] = gb.Get([]byte(id))
 		}
 		// The encodings stay unchanged while no write runs, so the batch
 		// decodes and builds on every core.
@@ -127,7 +130,17 @@ func (db *DB) rebuild(ctx context.Context, tx *bbolt.Tx, w *writer, conf map[str
 						return fmt.Errorf("profile %q member %d: %w", id, j, err)
 					}
 				}
-				built[i] = db.golden(id, ms)
+				p := db.golden(id, ms)
+				p.ID = id
+				switch c, ok := conf[id]; {
+				case ok:
+					p.Confidence = c
+				case conf != nil:
+					p.Confidence = 1
+				case olds[i] != nil:
+					p.Confidence = goldenConfidence(olds[i])
+				}
+				built[i], encs[i] = p, appendGolden(encs[i][:0], p)
 				return nil
 			})
 		}
@@ -136,7 +149,7 @@ func (db *DB) rebuild(ctx context.Context, tx *bbolt.Tx, w *writer, conf map[str
 		}
 		for i, id := range batch {
 			key := []byte(id)
-			old := gb.Get(key)
+			old := olds[i]
 			pc := w.profiles[id]
 			if pc == nil {
 				pc = &profChange{existed: true}
@@ -154,16 +167,7 @@ func (db *DB) rebuild(ctx context.Context, tx *bbolt.Tx, w *writer, conf map[str
 				}
 				ch.Kind = store.Deleted
 			} else {
-				p.ID = id
-				switch c, ok := conf[id]; {
-				case ok:
-					p.Confidence = c
-				case conf == nil && old != nil:
-					p.Confidence = goldenConfidence(old)
-				default:
-					p.Confidence = 1
-				}
-				enc = appendGolden(enc[:0], p)
+				enc := encs[i]
 				same := bytes.Equal(old, enc)
 				if !same {
 					if err := gb.Put(key, bytes.Clone(enc)); err != nil {
