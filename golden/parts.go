@@ -220,7 +220,7 @@ func (b *build) buildConsent(p *Profile, live []*customer.Record) {
 				continue
 			}
 			all = append(all, r)
-			if c.Supersedes(best) || (bestRec != nil && !best.Supersedes(c) && c.Status == best.Status && b.key(r) < bestRec.Key()) {
+			if c.Supersedes(best) || (bestRec != nil && !best.Supersedes(c) && c.Status == best.Status && b.key(r) < b.key(bestRec)) {
 				best, bestRec = c, r
 			}
 		}
@@ -242,6 +242,8 @@ func (b *build) buildConsent(p *Profile, live []*customer.Record) {
 				continue
 			case c.Status == best.Status:
 				why = "same answer"
+			case c.At.IsZero() && !best.At.IsZero():
+				why = "dated statement"
 			case !best.At.Equal(c.At):
 				why = "newer statement"
 			default:
