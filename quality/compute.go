@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/golden"
@@ -143,7 +144,7 @@ type profileStats struct {
 	// primary holds, per profile index of a profile with several members,
 	// the FNV-1a hash of each field's golden primary value (its folded
 	// key); 0 where no value survived.
-	primary map[int32]*[customer.NumFields]uint64
+	primary map[int32]*goldenRef
 
 	perSource []sourceProfiles
 	overlap   map[[2]int]int
@@ -153,6 +154,16 @@ type sourceProfiles struct {
 	profiles int
 	agree    [customer.NumFields]int
 	compared [customer.NumFields]int
+	disagree [customer.NumFields][]Sample // samples of values that disagree
+}
+
+// goldenRef is what consistency needs of a golden profile: per field the
+// hash of the primary value's folded key (0 where the field is not
+// contested), the value and the record it came from.
+type goldenRef struct {
+	hash  [customer.NumFields]uint64
+	value [customer.NumFields]string
+	from  [customer.NumFields]string
 }
 
 func newProfileStats(assign map[string]string, t *Tally) *profileStats {
@@ -163,7 +174,7 @@ func newProfileStats(assign map[string]string, t *Tally) *profileStats {
 		srcIndex: make(map[string]int),
 		lastSrc:  -1,
 		overlap:  make(map[[2]int]int),
-		primary:  make(map[int32]*[customer.NumFields]uint64),
+		primary:  make(map[int32]*goldenRef),
 	}
 	for key, id := range assign {
 		if id == "" {
@@ -214,10 +225,16 @@ func (pa *profileStats) addGolden(g *golden.Profile) {
 	if !ok || pa.size[idx] < 2 {
 		return
 	}
-	h := new([customer.NumFields]uint64)
+	h := new(goldenRef)
 	for f := range g.Fields {
 		if len(g.Fields[f]) > 0 && contested(g, customer.Field(f)) {
-			h[f] = fnv(g.Fields[f][0].Key)
+			v := g.Fields[f][0]
+			h.hash[f] = fnv(v.Key)
+			// Clones, so that the decoded profile is not kept whole.
+			h.value[f] = strings.Clone(v.Value)
+			if len(v.From) > 0 {
+				h.from[f] = strings.Clone(v.From[0].Record)
+			}
 		}
 	}
 	pa.primary[idx] = h
@@ -287,22 +304,31 @@ func (pa *profileStats) add(r *customer.Record) {
 	}
 	ps := &pa.perSource[src]
 	for f := customer.Field(0); f < customer.NumFields; f++ {
-		if h[f] == 0 {
+		if h.hash[f] == 0 {
 			continue
 		}
 		compared, agrees := false, false
+		var first customer.Value
 		r.Each(f, func(v customer.Value) bool {
 			if v.Usable() {
+				if !compared {
+					first = v
+				}
 				compared = true
-				agrees = agrees || fnv(golden.FoldKey(f, v.Norm)) == h[f]
+				agrees = agrees || fnv(golden.FoldKey(f, v.Norm)) == h.hash[f]
 			}
 			return !agrees
 		})
-		if compared {
-			ps.compared[f]++
-			if agrees {
-				ps.agree[f]++
-			}
+		if !compared {
+			continue
+		}
+		ps.compared[f]++
+		if agrees {
+			ps.agree[f]++
+		} else if len(ps.disagree[f]) < pa.t.opts.Samples {
+			sm := sample(r, f.String(), first)
+			sm.Reason = fmt.Sprintf("golden value %q from %s", h.value[f], h.from[f])
+			ps.disagree[f] = append(ps.disagree[f], sm)
 		}
 	}
 }

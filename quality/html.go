@@ -468,5 +468,5 @@ svg text.ct{font-size:12.5px;fill:#444}
 </html>
 {{define "ratio"}}{{if .}}{{score .Score}}<br><span class="muted small">{{count .Count}}/{{count .Of}}</span>{{else}}<span class="muted">n/a</span>{{end}}{{end}}
 {{define "reach"}}<td>{{count .Reachable}}</td><td>{{count .Consented}}</td><td>{{count .Denied}}</td><td>{{count .Unknown}}</td><td>{{count .NoValue}}</td><td>{{count .Suppressed}}</td>{{end}}
-{{define "field"}}<tr><td>{{.Name}}</td><td>{{count .Present}}</td><td>{{count .Missing}}</td><td>{{count .Valid}}</td><td>{{count .Invalid}}</td><td>{{score .Completeness}}</td><td>{{score .Validity}}</td><td>{{dim .Consistency}}</td><td class="l">{{range $i, $x := .Samples}}{{if $i}}<br>{{end}}{{$x.Row}}: <code>{{$x.Raw}}</code> — {{$x.Reason}}{{end}}</td></tr>
+{{define "field"}}<tr><td>{{.Name}}</td><td>{{count .Present}}</td><td>{{count .Missing}}</td><td>{{count .Valid}}</td><td>{{count .Invalid}}</td><td>{{score .Completeness}}</td><td>{{score .Validity}}</td><td>{{dim .Consistency}}</td><td class="l">{{range $i, $x := .Samples}}{{if $i}}<br>{{end}}{{$x.Row}}: <code>{{$x.Raw}}</code> — {{$x.Reason}}{{end}}{{range .Disagreements}}<br>{{.Row}}: <code>{{.Raw}}</code> disagrees: {{.Reason}}{{end}}</td></tr>
 {{end}}`

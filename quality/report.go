@@ -113,6 +113,10 @@ type FieldReport struct {
 	Uniqueness   float64  `json:"uniqueness"`
 	Consistency  *Ratio   `json:"consistency"` // null when no value could be compared
 	Samples      []Sample `json:"samples"`     // up to Options.Samples invalid values
+	// Disagreements are up to Options.Samples values that disagree with
+	// their profile's golden value; each Reason names the golden value and
+	// the source row it came from, so both can be traced.
+	Disagreements []Sample `json:"disagreements"`
 }
 
 // ReasonReport counts a source's quarantined rows that share a reason.
@@ -249,6 +253,7 @@ func (t *Tally) sourceReport(s *sourceTally, pa *profileStats) SourceReport {
 		fr := fieldReport(f.String(), s.fields[f].Counts, s.records, uniq)
 		fr.Samples = nonNil(s.fields[f].samples)
 		fr.Consistency = ratio(ps.agree[f], ps.compared[f])
+		fr.Disagreements = nonNil(ps.disagree[f])
 		sr.Fields = append(sr.Fields, fr)
 	}
 	for _, kind := range s.identOrd {

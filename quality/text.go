@@ -99,6 +99,16 @@ func WriteText(w io.Writer, r *Report) error {
 				fmt.Fprintf(bw, "    %s row %d: %s %q: %s\n", sm.Source, sm.Row, sm.Field, sm.Raw, sm.Reason)
 			}
 		}
+		first = true
+		for _, f := range s.Fields {
+			for _, sm := range f.Disagreements {
+				if first {
+					bw.WriteString("  values that disagree with the golden profile (first of each field):\n")
+					first = false
+				}
+				fmt.Fprintf(bw, "    %s row %d (id %s): %s %q: %s\n", sm.Source, sm.Row, sm.ID, sm.Field, sm.Raw, sm.Reason)
+			}
+		}
 	}
 
 	writeProblems(bw, r)
