@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scvhq/scv/customer"
 )
 
 // date is a calendar date.
@@ -261,19 +263,18 @@ func line1(c *country, number, street string) string {
 	return street + " " + number
 }
 
-// slug makes a name fit for an email address: accents dropped, lower
-// case, letters and digits only.
+// slug makes a name fit for an email address: its customer.FoldName key
+// with only the ASCII letters and digits kept.
 func slug(s string) string {
-	s = fold(s)
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+	k := customer.FoldName(s)
+	b := make([]byte, 0, len(k))
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
 			b = append(b, c)
-		case c >= 'A' && c <= 'Z':
-			b = append(b, c+'a'-'A')
 		}
+	}
+	if len(b) == len(k) {
+		return k
 	}
 	return string(b)
 }
