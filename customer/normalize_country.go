@@ -63,13 +63,15 @@ func CountryName(code string) string {
 
 // exceptionallyReserved lists the codes ISO 3166/MA reserves at another
 // body's request without assigning them to a country; golang.org/x/text
-// counts some of them as countries. "UK" is read as "GB" instead. Each
-// code is two letters between spaces, so strings.Contains finds a code.
+// counts some of them as countries. "UK" is read as "GB" instead. As the
+// codes are separated by spaces, strings.Contains matches whole codes.
 const exceptionallyReserved = "AC CP DG EA EU EZ FX IC SU TA UK UN"
 
 // countryRenames holds the current English short names of countries
 // renamed after the CLDR version in golang.org/x/text.
-var countryRenames = map[string]string{"MK": "North Macedonia", "SZ": "Eswatini", "TR": "Türkiye"}
+var countryRenames = [...]struct{ code, name string }{
+	{"MK", "North Macedonia"}, {"SZ", "Eswatini"}, {"TR", "Türkiye"},
+}
 
 // countryAliases maps further names, in any case and with or without
 // accents, to alpha-2 codes: former names, ISO and everyday names that
@@ -127,9 +129,6 @@ var countryIndexOnce = sync.OnceValue(func() *countryIndex {
 			if name == "" {
 				continue
 			}
-			if n, ok := countryRenames[code]; ok {
-				name = n
-			}
 			slot := alpha2Slot(a, b)
 			idx.alpha2[slot], idx.name[slot] = code, name
 			idx.alpha3[r.ISO3()] = code
@@ -137,6 +136,10 @@ var countryIndexOnce = sync.OnceValue(func() *countryIndex {
 				idx.names[FoldName(n)] = code
 			}
 		}
+	}
+	for _, r := range countryRenames {
+		idx.name[alpha2Slot(r.code[0], r.code[1])] = r.name
+		idx.names[FoldName(r.name)] = r.code
 	}
 	for _, a := range countryAliases {
 		for _, n := range nameForms(a.name) {
