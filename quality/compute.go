@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"slices"
 
 	"github.com/scvhq/scv/customer"
@@ -239,7 +240,7 @@ func (pa *profileStats) add(r *customer.Record) {
 	for f := customer.Field(0); f < customer.NumFields; f++ {
 		r.Each(f, func(v customer.Value) bool {
 			if v.Usable() {
-				pa.values = append(pa.values, value{profile: p, field: f, member: m, hash: fnv(v.Norm)})
+				pa.values = append(pa.values, value{profile: p, field: f, member: m, hash: sum64(v.Norm)})
 			}
 			return true
 		})
@@ -256,13 +257,11 @@ func usable(r *customer.Record, f customer.Field) bool {
 	return ok
 }
 
-func fnv(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
+// sum64 is the 64-bit FNV-1a hash of s.
+func sum64(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s)) // never fails; the conversion does not copy
+	return h.Sum64()
 }
 
 // finish turns the gathered pairs, contacts and values into counts.
