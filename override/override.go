@@ -122,16 +122,16 @@ var ErrInvalid = errors.New("invalid override")
 // Merge joins the profiles ids into one: it stores must-link overrides
 // from the first member of the first profile to the first member of each
 // other, removes stored cannot-link overrides between their members, and
-// resolves. It returns the merged profile.
-func (s *Service) Merge(ctx context.Context, ids []string) (customer.Profile, error) {
+// resolves. It returns the merged profile and the overrides it stored.
+func (s *Service) Merge(ctx context.Context, ids []string) (customer.Profile, []store.Override, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	profiles, err := s.profiles(ctx, ids)
 	if err != nil {
-		return customer.Profile{}, err
+		return customer.Profile{}, nil, err
 	}
 	if len(profiles) < 2 {
-		return customer.Profile{}, fmt.Errorf("%w: a merge needs at least two distinct profiles", ErrInvalid)
+		return customer.Profile{}, nil, fmt.Errorf("%w: a merge needs at least two distinct profiles", ErrInvalid)
 	}
 	group := make(map[string]int) // member key to its profile's position
 	for i, p := range profiles {
@@ -145,7 +145,7 @@ func (s *Service) Merge(ctx context.Context, ids []string) (customer.Profile, er
 		return oka && okb && ga != gb
 	}
 	if c := s.configConflict(s.opts.CannotLink, store.CannotLink, crosses); c != nil {
-		return customer.Profile{}, c
+		return customer.Profile{}, nil, c
 	}
 	first := profiles[0].Members[0].Key()
 	var change store.OverrideChange
@@ -154,16 +154,17 @@ func (s *Service) Merge(ctx context.Context, ids []string) (customer.Profile, er
 		change.Add = append(change.Add, store.Override{Kind: store.MustLink, A: first, B: p.Members[0].Key(), Created: now})
 	}
 	if err := s.removeStored(ctx, &change, store.CannotLink, crosses); err != nil {
-		return customer.Profile{}, err
+		return customer.Profile{}, nil, err
 	}
-	if err := s.apply(ctx, change); err != nil {
-		return customer.Profile{}, err
+	added, err := s.apply(ctx, change)
+	if err != nil {
+		return customer.Profile{}, nil, err
 	}
 	out, err := s.profilesOf(ctx, []string{first})
 	if err != nil {
-		return customer.Profile{}, err
+		return customer.Profile{}, nil, err
 	}
-	return out[0], nil
+	return out[0], added, nil
 }
 
 // Split takes the records keys out of the profile id into one new
@@ -171,22 +172,22 @@ func (s *Service) Merge(ctx context.Context, ids []string) (customer.Profile, er
 // record that stays and must-link overrides between them, removes the
 // stored overrides that contradict these, and resolves. It returns the
 // profiles of the split-out records and then those of the records that
-// stayed, each once.
-func (s *Service) Split(ctx context.Context, id string, keys []string) ([]customer.Profile, error) {
+// stayed, each once, and the overrides it stored.
+func (s *Service) Split(ctx context.Context, id string, keys []string) ([]customer.Profile, []store.Override, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	profiles, err := s.profiles(ctx, []string{id})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	members := profiles[0].Members
 	out := make(map[string]bool, len(keys)) // split-out keys
 	for i, k := range keys {
 		switch {
 		case out[k]:
-			return nil, &RecordError{Index: i, Key: k, Reason: "is listed twice"}
+			return nil, nil, &RecordError{Index: i, Key: k, Reason: "is listed twice"}
 		case !slices.ContainsFunc(members, func(r customer.Record) bool { return r.Key() == k }):
-			return nil, &RecordError{Index: i, Key: k, Reason: fmt.Sprintf("is not a member of profile %q", id)}
+			return nil, nil, &RecordError{Index: i, Key: k, Reason: fmt.Sprintf("is not a member of profile %q", id)}
 		}
 		out[k] = true
 	}
@@ -197,10 +198,10 @@ func (s *Service) Split(ctx context.Context, id string, keys []string) ([]custom
 		}
 	}
 	if len(keys) == 0 || len(stay) == 0 {
-		return nil, fmt.Errorf("%w: a split needs at least one record to split out and one to stay", ErrInvalid)
+		return nil, nil, fmt.Errorf("%w: a split needs at least one record to split out and one to stay", ErrInvalid)
 	}
 	if n := len(keys)*len(stay) + len(keys) - 1; n > s.opts.MaxPairs {
-		return nil, fmt.Errorf("%w: splitting %d of %d records needs %d overrides, more than %d", ErrTooManyPairs, len(keys), len(members), n, s.opts.MaxPairs)
+		return nil, nil, fmt.Errorf("%w: splitting %d of %d records needs %d overrides, more than %d", ErrTooManyPairs, len(keys), len(members), n, s.opts.MaxPairs)
 	}
 	isMember := make(map[string]bool, len(members))
 	for _, m := range members {
@@ -209,10 +210,10 @@ func (s *Service) Split(ctx context.Context, id string, keys []string) ([]custom
 	crosses := func(a, b string) bool { return isMember[a] && isMember[b] && out[a] != out[b] }
 	within := func(a, b string) bool { return out[a] && out[b] }
 	if c := s.configConflict(s.opts.MustLink, store.MustLink, crosses); c != nil {
-		return nil, c
+		return nil, nil, c
 	}
 	if c := s.configConflict(s.opts.CannotLink, store.CannotLink, within); c != nil {
-		return nil, c
+		return nil, nil, c
 	}
 	var change store.OverrideChange
 	now := s.opts.Now()
@@ -226,15 +227,17 @@ func (s *Service) Split(ctx context.Context, id string, keys []string) ([]custom
 		}
 	}
 	if err := s.removeStored(ctx, &change, store.MustLink, crosses); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.removeStored(ctx, &change, store.CannotLink, within); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := s.apply(ctx, change); err != nil {
-		return nil, err
+	added, err := s.apply(ctx, change)
+	if err != nil {
+		return nil, nil, err
 	}
-	return s.profilesOf(ctx, append(sorted, stay...))
+	profiles, err = s.profilesOf(ctx, append(sorted, stay...))
+	return profiles, added, err
 }
 
 // List returns every stored override in id order.
@@ -247,20 +250,23 @@ func (s *Service) List(ctx context.Context) ([]store.Override, error) {
 func (s *Service) Delete(ctx context.Context, id uint64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.apply(ctx, store.OverrideChange{Remove: []uint64{id}})
+	_, err := s.apply(ctx, store.OverrideChange{Remove: []uint64{id}})
+	return err
 }
 
 // apply stores change and resolves what it marked pending. When the
 // resolution fails (or ctx ends) the change stays stored and pending, and
-// the next resolution of any command applies it.
-func (s *Service) apply(ctx context.Context, change store.OverrideChange) error {
-	if _, err := s.store.ChangeOverrides(ctx, change); err != nil {
-		return err
+// the next resolution of any command applies it. It returns the stored
+// overrides of change.Add.
+func (s *Service) apply(ctx context.Context, change store.OverrideChange) ([]store.Override, error) {
+	added, err := s.store.ChangeOverrides(ctx, change)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.resolve(ctx); err != nil {
-		return fmt.Errorf("resolve after the override change: %w", err)
+		return nil, fmt.Errorf("resolve after the override change: %w", err)
 	}
-	return nil
+	return added, nil
 }
 
 // profiles returns the profiles ids, each once, in order.

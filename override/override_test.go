@@ -125,14 +125,17 @@ func TestMergeAndSplitSurviveResolution(t *testing.T) {
 		t.Fatal("fixture: want Ann's records together and Bob apart from Dan")
 	}
 
-	merged, err := e.svc.Merge(ctx, []string{e.profileOf(t, "crm/B1"), e.profileOf(t, "crm/D1")})
+	merged, added, err := e.svc.Merge(ctx, []string{e.profileOf(t, "crm/B1"), e.profileOf(t, "crm/D1")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := memberKeys(merged); !slices.Equal(got, []string{"crm/B1", "crm/D1"}) {
 		t.Errorf("merged profile members %q, want [crm/B1 crm/D1]", got)
 	}
-	split, err := e.svc.Split(ctx, e.profileOf(t, "crm/A1"), []string{"crm/A2"})
+	if len(added) != 1 || added[0].Kind != store.MustLink || added[0].A != "crm/B1" || added[0].B != "crm/D1" || added[0].ID == 0 {
+		t.Errorf("merge stored %+v, want one must-link of crm/B1 and crm/D1", added)
+	}
+	split, _, err := e.svc.Split(ctx, e.profileOf(t, "crm/A1"), []string{"crm/A2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,13 +187,13 @@ func TestMergeAndSplitSurviveResolution(t *testing.T) {
 		t.Errorf("deleting it again: err = %v, want ErrNotFound", err)
 	}
 	// Merging what a split kept apart removes the split's override.
-	if _, err := e.svc.Split(ctx, e.profileOf(t, "crm/B1"), []string{"crm/D1"}); err != nil {
+	if _, _, err := e.svc.Split(ctx, e.profileOf(t, "crm/B1"), []string{"crm/D1"}); err != nil {
 		t.Fatal(err)
 	}
 	if e.together(t, "crm/B1", "crm/D1") {
 		t.Fatal("split of the merged profile did not hold")
 	}
-	if _, err := e.svc.Merge(ctx, []string{e.profileOf(t, "crm/B1"), e.profileOf(t, "crm/D1")}); err != nil {
+	if _, _, err := e.svc.Merge(ctx, []string{e.profileOf(t, "crm/B1"), e.profileOf(t, "crm/D1")}); err != nil {
 		t.Fatal(err)
 	}
 	if !e.together(t, "crm/B1", "crm/D1") {
@@ -205,29 +208,29 @@ func TestChangesRejected(t *testing.T) {
 	ctx := context.Background()
 	e := setup(t)
 	var pe *override.ProfileError
-	_, err := e.svc.Merge(ctx, []string{e.profileOf(t, "crm/B1"), "nope"})
+	_, _, err := e.svc.Merge(ctx, []string{e.profileOf(t, "crm/B1"), "nope"})
 	if !errors.As(err, &pe) || pe.ID != "nope" || !errors.Is(err, customer.ErrNotFound) {
 		t.Errorf("merge with an unknown profile: err = %v, want a ProfileError for nope wrapping ErrNotFound", err)
 	}
-	if _, err := e.svc.Merge(ctx, []string{e.profileOf(t, "crm/B1"), e.profileOf(t, "crm/B1")}); !errors.Is(err, override.ErrInvalid) {
+	if _, _, err := e.svc.Merge(ctx, []string{e.profileOf(t, "crm/B1"), e.profileOf(t, "crm/B1")}); !errors.Is(err, override.ErrInvalid) {
 		t.Errorf("merge of one profile: err = %v, want ErrInvalid", err)
 	}
 	var ce *override.ConflictError
-	if _, err := e.svc.Merge(ctx, []string{e.profileOf(t, "crm/F1"), e.profileOf(t, "crm/F2")}); !errors.As(err, &ce) || ce.Kind != store.CannotLink {
+	if _, _, err := e.svc.Merge(ctx, []string{e.profileOf(t, "crm/F1"), e.profileOf(t, "crm/F2")}); !errors.As(err, &ce) || ce.Kind != store.CannotLink {
 		t.Errorf("merge against the config's cannot_link: err = %v, want a ConflictError", err)
 	}
-	if _, err := e.svc.Split(ctx, e.profileOf(t, "crm/E1"), []string{"crm/E2"}); !errors.As(err, &ce) || ce.Kind != store.MustLink {
+	if _, _, err := e.svc.Split(ctx, e.profileOf(t, "crm/E1"), []string{"crm/E2"}); !errors.As(err, &ce) || ce.Kind != store.MustLink {
 		t.Errorf("split against the config's must_link: err = %v, want a ConflictError", err)
 	}
 	var re *override.RecordError
-	if _, err := e.svc.Split(ctx, e.profileOf(t, "crm/A1"), []string{"crm/A2", "crm/B1"}); !errors.As(err, &re) || re.Index != 1 || !strings.Contains(re.Reason, "not a member") {
+	if _, _, err := e.svc.Split(ctx, e.profileOf(t, "crm/A1"), []string{"crm/A2", "crm/B1"}); !errors.As(err, &re) || re.Index != 1 || !strings.Contains(re.Reason, "not a member") {
 		t.Errorf("split of a record of another profile: err = %v, want a RecordError at 1", err)
 	}
-	if _, err := e.svc.Split(ctx, e.profileOf(t, "crm/A1"), []string{"crm/A1", "crm/A2"}); !errors.Is(err, override.ErrInvalid) {
+	if _, _, err := e.svc.Split(ctx, e.profileOf(t, "crm/A1"), []string{"crm/A1", "crm/A2"}); !errors.Is(err, override.ErrInvalid) {
 		t.Errorf("split of every member: err = %v, want ErrInvalid", err)
 	}
 	small := override.New(e.db, func(context.Context) error { return nil }, override.Options{MaxPairs: 1})
-	if _, err := small.Split(ctx, e.profileOf(t, "crm/A1"), []string{"crm/A2"}); err != nil {
+	if _, _, err := small.Split(ctx, e.profileOf(t, "crm/A1"), []string{"crm/A2"}); err != nil {
 		t.Errorf("split needing 1 pair with MaxPairs 1: %v", err)
 	}
 	if list, _ := e.svc.List(ctx); len(list) != 1 {
