@@ -4,8 +4,8 @@
 // store.Override) that every later resolution and re-training applies
 // together with the configuration's must_link and cannot_link.
 //
-// A merge of profiles links one member of each (the first in key order)
-// to one member of the first profile; a split keeps every record split
+// A merge of profiles links every member of each to one member of the
+// first profile (its first in key order); a split keeps every record split
 // out apart from every record that stays, and links the split-out records
 // to each other, so they form one profile. A change that contradicts the
 // configuration fails with a ConflictError; a stored override it
@@ -51,8 +51,9 @@ type Options struct {
 	// MustLink and CannotLink are the configuration's pairs of record
 	// keys, which a change may not contradict.
 	MustLink, CannotLink [][2]string
-	// MaxPairs bounds the overrides one change adds: a split of k records
-	// from a profile of n adds k·(n−k) + k−1. Zero means DefaultMaxPairs.
+	// MaxPairs bounds the overrides one change adds: a merge of n records
+	// adds n−1, a split of k records from a profile of n adds
+	// k·(n−k) + k−1. Zero means DefaultMaxPairs.
 	MaxPairs int
 	// Now stamps new overrides; nil means time.Now.
 	Now func() time.Time
@@ -120,9 +121,12 @@ var ErrTooManyPairs = errors.New("too many override pairs")
 var ErrInvalid = errors.New("invalid override")
 
 // Merge joins the profiles ids into one: it stores must-link overrides
-// from the first member of the first profile to the first member of each
-// other, removes stored cannot-link overrides between their members, and
-// resolves. It returns the merged profile and the overrides it stored.
+// from the first member of the first profile to every other member of
+// them all, removes stored cannot-link overrides between their members,
+// and resolves. It returns the merged profile and the overrides it
+// stored. Linking every member, not one per profile, keeps the merged
+// records together even when some of them conflict (two people's names
+// and birth dates), which would otherwise pull the rest apart again.
 func (s *Service) Merge(ctx context.Context, ids []string) (customer.Profile, []store.Override, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -148,10 +152,17 @@ func (s *Service) Merge(ctx context.Context, ids []string) (customer.Profile, []
 		return customer.Profile{}, nil, c
 	}
 	first := profiles[0].Members[0].Key()
+	if n := len(group) - 1; n > s.opts.MaxPairs {
+		return customer.Profile{}, nil, fmt.Errorf("%w: merging %d records needs %d overrides, more than %d", ErrTooManyPairs, len(group), n, s.opts.MaxPairs)
+	}
 	var change store.OverrideChange
 	now := s.opts.Now()
-	for _, p := range profiles[1:] {
-		change.Add = append(change.Add, store.Override{Kind: store.MustLink, A: first, B: p.Members[0].Key(), Created: now})
+	for _, p := range profiles {
+		for _, m := range p.Members {
+			if k := m.Key(); k != first {
+				change.Add = append(change.Add, store.Override{Kind: store.MustLink, A: first, B: k, Created: now})
+			}
+		}
 	}
 	if err := s.removeStored(ctx, &change, store.CannotLink, crosses); err != nil {
 		return customer.Profile{}, nil, err

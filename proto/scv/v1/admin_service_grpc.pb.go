@@ -39,12 +39,13 @@ const (
 // next resolution applies it.
 type AdminServiceClient interface {
 	// MergeProfiles joins two or more profiles into one by must-link
-	// overrides between one member of each, and returns the merged profile
-	// with the overrides it stored. Stored cannot-link overrides between the
-	// profiles' members are deleted. An unknown profile is NOT_FOUND; fewer
-	// than two distinct profiles or a malformed name is INVALID_ARGUMENT; a
-	// merge that the configuration's cannot_link forbids is
-	// FAILED_PRECONDITION.
+	// overrides from the first member of the first profile to every other
+	// member of them all, and returns the merged profile with the overrides
+	// it stored. Stored cannot-link overrides between the profiles' members
+	// are deleted. An unknown profile is NOT_FOUND; fewer than two distinct
+	// profiles or a malformed name is INVALID_ARGUMENT; a merge that the
+	// configuration's cannot_link forbids, or that needs more than 10,000
+	// overrides, is FAILED_PRECONDITION.
 	MergeProfiles(ctx context.Context, in *MergeProfilesRequest, opts ...grpc.CallOption) (*MergeProfilesResponse, error)
 	// SplitProfile moves some members of a profile into a profile of their
 	// own: it stores cannot-link overrides between each moved record and
@@ -129,12 +130,13 @@ func (c *adminServiceClient) DeleteOverride(ctx context.Context, in *DeleteOverr
 // next resolution applies it.
 type AdminServiceServer interface {
 	// MergeProfiles joins two or more profiles into one by must-link
-	// overrides between one member of each, and returns the merged profile
-	// with the overrides it stored. Stored cannot-link overrides between the
-	// profiles' members are deleted. An unknown profile is NOT_FOUND; fewer
-	// than two distinct profiles or a malformed name is INVALID_ARGUMENT; a
-	// merge that the configuration's cannot_link forbids is
-	// FAILED_PRECONDITION.
+	// overrides from the first member of the first profile to every other
+	// member of them all, and returns the merged profile with the overrides
+	// it stored. Stored cannot-link overrides between the profiles' members
+	// are deleted. An unknown profile is NOT_FOUND; fewer than two distinct
+	// profiles or a malformed name is INVALID_ARGUMENT; a merge that the
+	// configuration's cannot_link forbids, or that needs more than 10,000
+	// overrides, is FAILED_PRECONDITION.
 	MergeProfiles(context.Context, *MergeProfilesRequest) (*MergeProfilesResponse, error)
 	// SplitProfile moves some members of a profile into a profile of their
 	// own: it stores cannot-link overrides between each moved record and
