@@ -125,7 +125,6 @@ func New(store Store, opts Options) *Server {
 // tokenKeyMeta is the store metadata key of the page-token signing key.
 const tokenKeyMeta = "server/page-token-key"
 
-
 // Serve accepts gRPC connections on lis until ctx is done. It registers
 // scv.v1.ProfileService, scv.v1.AdminService when Options.Admin is set,
 // grpc.health.v1.Health (SERVING for the empty service name and for each
