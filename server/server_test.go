@@ -296,6 +296,11 @@ func TestInternalErrorIsLoggedNotSent(t *testing.T) {
 	db := openStore(t, recs, assign)
 	lg, logs := debugLogger()
 	client := scvv1.NewProfileServiceClient(serve(t, db, Options{Logger: lg}))
+	// Serve reads the page-token key from the store before it serves, so
+	// close the store only once a call has been answered.
+	if _, err := client.GetProfile(context.Background(), &scvv1.GetProfileRequest{Name: "profiles/pAlice"}); err != nil {
+		t.Fatal(err)
+	}
 	// Reads from a closed store fail with an error that is not a domain error.
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
