@@ -237,3 +237,58 @@ func TestChangesRejected(t *testing.T) {
 		t.Errorf("rejected changes stored overrides: %+v", list)
 	}
 }
+
+func TestStoredOverrideAgainstConfigIsIgnored(t *testing.T) {
+	ctx := context.Background()
+	e := setup(t)
+	// Written straight to the store, as an older config would have allowed.
+	_, err := e.db.ChangeOverrides(ctx, store.OverrideChange{Add: []store.Override{
+		{Kind: store.CannotLink, A: "crm/E1", B: "crm/E2"},
+		{Kind: store.MustLink, A: "crm/F1", B: "crm/F2"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.p.ResolvePending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.p.Resolve(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !e.together(t, "crm/E1", "crm/E2") || e.together(t, "crm/F1", "crm/F2") {
+		t.Error("a stored override beat the configuration's")
+	}
+}
+
+func TestCanceledChangeStoresNothing(t *testing.T) {
+	e := setup(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	b, d := e.profileOf(t, "crm/B1"), e.profileOf(t, "crm/D1")
+	cancel()
+	if _, _, err := e.svc.Merge(ctx, []string{b, d}); !errors.Is(err, context.Canceled) {
+		t.Errorf("merge with a canceled context: err = %v, want context.Canceled", err)
+	}
+	if list, _ := e.svc.List(context.Background()); len(list) != 0 {
+		t.Errorf("a canceled merge stored %+v", list)
+	}
+}
+
+// TestResolutionCutShortIsFinishedLater: a change whose resolution fails
+// stays stored and pending, and the next resolution applies it.
+func TestResolutionCutShortIsFinishedLater(t *testing.T) {
+	ctx := context.Background()
+	e := setup(t)
+	failing := override.New(e.db, func(context.Context) error { return context.DeadlineExceeded }, override.Options{})
+	if _, _, err := failing.Merge(ctx, []string{e.profileOf(t, "crm/B1"), e.profileOf(t, "crm/D1")}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("merge whose resolution fails: err = %v", err)
+	}
+	if e.together(t, "crm/B1", "crm/D1") {
+		t.Fatal("merged before any resolution")
+	}
+	if _, err := e.p.Sync(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !e.together(t, "crm/B1", "crm/D1") {
+		t.Error("the next sync did not finish the merge's resolution")
+	}
+}
