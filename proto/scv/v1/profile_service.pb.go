@@ -241,9 +241,12 @@ type ListProfilesRequest struct {
 	//	update_time > "2026-01-01T00:00:00Z"    the latest updated_at of any
 	//	                                        member, compared with an
 	//	                                        RFC 3339 time by =, !=, <,
-	//	                                        <=, > or >=
+	//	                                        <=, > or >=; a profile whose
+	//	                                        records have no updated_at
+	//	                                        matches no such condition
 	//
-	// Empty keeps every profile.
+	// source also takes ":" for "=". Empty keeps every profile; an unknown
+	// field is INVALID_ARGUMENT naming the fields there are.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// How much of each profile to return.
 	View          ProfileView `protobuf:"varint,4,opt,name=view,proto3,enum=scv.v1.ProfileView" json:"view,omitempty"`
