@@ -13,12 +13,14 @@ import (
 
 	"github.com/scvhq/scv/customer"
 	scvv1 "github.com/scvhq/scv/proto/scv/v1"
+	"github.com/scvhq/scv/store"
+	"github.com/scvhq/scv/store/bolt"
 )
 
 // manyStore returns a store with the fixture plus n one-record profiles
 // p000…, alternately of sources "web" and "app", updated a day apart
 // from 2025-01-01.
-func manyStore(t *testing.T, n int) Store {
+func manyStore(t *testing.T, n int) *bolt.DB {
 	t.Helper()
 	recs, assign := fixture()
 	day := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -230,5 +232,42 @@ func TestBatchGetProfiles(t *testing.T) {
 	_, err = client.BatchGetProfiles(ctx, &scvv1.BatchGetProfilesRequest{})
 	if v := violations(t, err); len(v) != 1 || !strings.HasPrefix(v[0], "names: is required") {
 		t.Errorf("no names: %q", v)
+	}
+}
+
+// TestListProfilesWhileProfilesChange re-resolves between pages: the
+// token holds the last id read, not an offset, so no profile is listed
+// twice and none that stays is skipped.
+func TestListProfilesWhileProfilesChange(t *testing.T) {
+	db := manyStore(t, 10)
+	client := scvv1.NewProfileServiceClient(serve(t, db, Options{}))
+	ctx := context.Background()
+	first, err := client.ListProfiles(ctx, &scvv1.ListProfilesRequest{PageSize: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// p001 (read) and p005 (not yet read) join p007; p002 becomes pZ.
+	err = db.ApplyResolution(ctx, store.Resolution{Assign: map[string]string{"app/1": "p007", "app/5": "p007", "web/2": "pZ"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{}
+	for _, p := range first.GetProfiles() {
+		ids = append(ids, p.GetId())
+	}
+	req := &scvv1.ListProfilesRequest{PageSize: 4, PageToken: first.GetNextPageToken()}
+	for req.PageToken != "" {
+		resp, err := client.ListProfiles(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range resp.GetProfiles() {
+			ids = append(ids, p.GetId())
+		}
+		req.PageToken = resp.GetNextPageToken()
+	}
+	want := []string{"p000", "p001", "p002", "p003", "p004", "p006", "p007", "p008", "p009", "pAlice", "pBob", "pZ"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("ids %q, want %q", ids, want)
 	}
 }
