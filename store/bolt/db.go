@@ -20,6 +20,9 @@
 //	pending     "source/id" -> big-endian sequence of the write that marked
 //	            the record changed and not yet resolved
 //	state       "blocks-tag" -> the tag of the complete block index
+//	overrides   override id (big-endian uint64) -> kind, creation time and
+//	            the pair of record keys (see overrides.go)
+//	overridepairs the pair of record keys -> override id
 //
 // It keeps the contract of package store: every method but ReplaceBlocks
 // runs in one bbolt transaction, so the identifier index, assignments,
@@ -78,6 +81,9 @@ var (
 	bucketRecBlocks   = []byte("recblocks")
 	bucketPending     = []byte("pending")
 	bucketState       = []byte("state")
+	bucketOverrides   = []byte("overrides")
+	// bucketOverridePairs indexes overrides by their pair of record keys.
+	bucketOverridePairs = []byte("overridepairs")
 )
 
 // stateBlocksTag is the state key of the complete block index's tag.
@@ -87,6 +93,7 @@ var allBuckets = [][]byte{
 	bucketRecords, bucketIndex, bucketAssign, bucketMembers,
 	bucketQuarantine, bucketCheckpoints, bucketMeta, bucketCounters,
 	bucketBlocks, bucketRecBlocks, bucketPending, bucketState,
+	bucketOverrides, bucketOverridePairs,
 }
 
 // DB is an open store. Its methods are safe for concurrent use; writes
