@@ -40,7 +40,7 @@ lint: tools
 	$(BIN)/buf lint
 	$(BIN)/buf format --diff --exit-code
 
-.PHONY: build demo test bench eval
+.PHONY: build demo test bench eval crash-test
 
 ## build: build the scv binary into ./scv
 build:
@@ -62,3 +62,7 @@ bench: build
 ## eval: pairwise precision, recall and F1 on the Febrl data sets in ../shared/data
 eval: build
 	SCV=$(CURDIR)/scv scripts/febrl-eval.sh
+
+## crash-test: SIGKILL scv sync at 20 random moments on 50,000 generated customers (make test runs 2,000)
+crash-test:
+	SCV_CRASH_CUSTOMERS=50000 go test -count=1 -timeout 60m -run TestCrashedSyncsConverge -v ./cmd/scv

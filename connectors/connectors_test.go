@@ -374,7 +374,7 @@ func TestReadErrors(t *testing.T) {
 	}
 }
 
-func TestMappingRecord(t *testing.T) {
+func TestMapRow(t *testing.T) {
 	header := []string{"customer_id", "first_name", "last_name", "email", "email2", "mobile", "street_number", "address_1", "ssn", "ltv", "newsletter", "modified_at"}
 	m, err := connectors.NewMapping(crmSource("crm.csv"), header)
 	if err != nil {
@@ -397,11 +397,11 @@ func TestMappingRecord(t *testing.T) {
 			"", `source "crm" row 9: wrong number of columns: 13, the header has 12`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			rec, err := m.Record(connectors.Row{Line: 9, Values: tt.values, Raw: "raw"})
+			rec, err := connectors.MapRow(m, connectors.Row{Line: 9, Values: tt.values, Raw: "raw"})
 			if tt.wantErr != "" {
 				var rerr *connectors.RowError
 				if !errors.As(err, &rerr) || err.Error() != tt.wantErr || rerr.Raw != "raw" {
-					t.Fatalf("Record error = %v, want *RowError %q with the raw row", err, tt.wantErr)
+					t.Fatalf("MapRow error = %v, want *RowError %q with the raw row", err, tt.wantErr)
 				}
 				return
 			}
@@ -409,7 +409,7 @@ func TestMappingRecord(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got := describe(rec); got != tt.want {
-				t.Errorf("Record = %s, want %s", got, tt.want)
+				t.Errorf("MapRow = %s, want %s", got, tt.want)
 			}
 		})
 	}
@@ -561,35 +561,16 @@ func FuzzReadAndMap(f *testing.F) {
 				t.Fatalf("row line %d after %d with %d values for %d columns", row.Line, last, len(row.Values), len(h))
 			}
 			last = row.Line
-			rec, err := m.Record(row)
+			rec, err := connectors.MapRow(m, row)
 			if err == nil && (rec.ID == "" || rec.Row != row.Line) {
 				t.Fatalf("record %q row %d from line %d", rec.ID, rec.Row, row.Line)
 			}
 			if err != nil && !errors.Is(err, connectors.ErrNoID) {
-				t.Fatalf("Record: %v", err)
+				t.Fatalf("MapRow: %v", err)
 			}
 		}
 		t.Fatal("reader does not reach io.EOF")
 	})
-}
-
-func ExampleMapping_Record() {
-	src := config.Source{
-		Name: "shop", ID: "ref",
-		Map: map[string][]string{"full_name": {"name"}, "address_line1": {"no", "street"}},
-	}
-	m, err := connectors.NewMapping(src, []string{"ref", "name", "no", "street"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	rec, err := m.Record(connectors.Row{Line: 2, Values: []string{"S9", "Ann Lee", "12", "High St"}})
-	fmt.Println(rec.Key(), rec.Row, rec.Get(customer.FullName).Raw, "|", rec.Get(customer.AddressLine1).Raw, err)
-	_, err = m.Record(connectors.Row{Line: 3, Values: []string{"", "Bob", "", ""}})
-	fmt.Println(err)
-	// Output:
-	// shop/S9 2 Ann Lee | 12 High St <nil>
-	// source "shop" row 3 field "ref": no record id
 }
 
 // crmFile writes n CRM-like rows and returns the source reading them.
@@ -617,7 +598,7 @@ func BenchmarkRead(b *testing.B) {
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
-func BenchmarkMappingRecord(b *testing.B) {
+func BenchmarkMapRow(b *testing.B) {
 	header := strings.Split(strings.TrimSpace(crmHeader), ",")
 	m, err := connectors.NewMapping(crmSource("crm.csv"), header)
 	if err != nil {
@@ -626,7 +607,7 @@ func BenchmarkMappingRecord(b *testing.B) {
 	row := connectors.Row{Line: 2, Values: []string{"C1", "Ann", "Lee", "ann@example.com", "", "07700 900123", "12", "High Street", "AB123", "250.5", "yes", "2024-03-01 10:00:00"}}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := m.Record(row); err != nil {
+		if _, err := connectors.MapRow(m, row); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 var ErrUnknownColumn = errors.New("column not in the header")
 
 // Mapping turns rows of one source into records. NewMapping resolves the
-// configured column names to indexes once; Record then only indexes rows.
+// configured column names to indexes once; Read then only indexes rows.
 // A Mapping is read-only after NewMapping and safe for concurrent use.
 type Mapping struct {
 	source    string
@@ -128,32 +128,25 @@ func NewMapping(src config.Source, header []string) (*Mapping, error) {
 	return m, nil
 }
 
-// Record maps one row onto a record with Source, ID, Row, UpdatedAt and
+// record maps one row onto a record with Source, ID, Row, UpdatedAt and
 // the Raw of each mapped field, identifier, attribute and consent value.
 // Several columns mapped to email or phone give one value each; several
 // columns mapped to another field join with one space, skipping empty
 // parts. Empty identifier, attribute and consent values are left out.
 //
 // An updated_at value that no accepted layout parses leaves UpdatedAt zero
-// and is not an error: the row is still a good record that keeps the value
-// in UpdatedRaw, an invalid value the audit reports, and Read counts such
-// rows in Stats.BadUpdatedAt. A consent value that is neither a granted
-// nor a denied word is kept as an invalid answer (Raw set, status
-// unknown); the time of a consent answer comes from the channel's "at"
-// column when the source has one. The accepted layouts are RFC 3339,
-// "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02" (all UTC
-// unless they carry an offset) and the source's date_format with an
-// optional " 15:04:05" or " 15:04".
+// and sets badTime, but is not an error: the row is still a good record
+// that keeps the value in UpdatedRaw, an invalid value the audit reports,
+// and Read counts such rows in Stats.BadUpdatedAt. A consent value that
+// is neither a granted nor a denied word is kept as an invalid answer
+// (Raw set, status unknown); the time of a consent answer comes from the
+// channel's "at" column when the source has one. The accepted layouts
+// are RFC 3339, "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02"
+// (all UTC unless they carry an offset) and the source's date_format with
+// an optional " 15:04:05" or " 15:04".
 //
-// Record does not normalize. It returns a *RowError for a row whose id is
+// record does not normalize. It returns a *RowError for a row whose id is
 // empty or whose number of values differs from the header's.
-func (m *Mapping) Record(r Row) (customer.Record, error) {
-	rec, _, err := m.record(r)
-	return rec, err
-}
-
-// record is Record that also reports whether the row's updated_at value
-// was present but did not parse.
 func (m *Mapping) record(r Row) (rec customer.Record, badTime bool, err error) {
 	if len(r.Values) != m.width {
 		return customer.Record{}, false, &RowError{

@@ -67,3 +67,16 @@ func BenchmarkFoldName(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNormalizeCountry covers the forms sources write countries in:
+// codes, names, aliases, endonyms and an unknown name.
+func BenchmarkNormalizeCountry(b *testing.B) {
+	for _, s := range []string{"GB", "gbr", "United Kingdom", "UK", "Deutschland", "Côte d'Ivoire", "Narnia"} {
+		b.Run(s, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				NormalizeCountry(s)
+			}
+		})
+	}
+}

@@ -1,6 +1,9 @@
 package customer
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -273,6 +276,52 @@ func TestNormalizeCountry(t *testing.T) {
 		{"no accents", "Cote d'Ivoire", "CI", Valid},
 		{"namibia", "NA", "NA", Valid},
 		{"nbsp", "New\u00a0Zealand", "NZ", Valid},
+		{"great britain", "Great Britain", "GB", Valid},
+		{"u.k.", "u.k.", "GB", Valid},
+		{"scotland", "Scotland", "GB", Valid},
+		{"iso name gb", "United Kingdom of Great Britain and Northern Ireland", "GB", Valid},
+		{"usa lower", "usa", "US", Valid},
+		{"usvi", "United States Virgin Islands", "VI", Valid},
+		{"cldr usvi", "U.S. Virgin Islands", "VI", Valid},
+		{"österreich", "Österreich", "AT", Valid},
+		{"osterreich", "Osterreich", "AT", Valid},
+		{"suisse", "Suisse", "CH", Valid},
+		{"éire", "Éire", "IE", Valid},
+		{"méxico", "México", "MX", Valid},
+		{"brasil", "Brasil", "BR", Valid},
+		{"nederland", "Nederland", "NL", Valid},
+		{"the netherlands", "The Netherlands", "NL", Valid},
+		{"czech republic", "Czech Republic", "CZ", Valid},
+		{"czechia", "Czechia", "CZ", Valid},
+		{"former name", "Swaziland", "SZ", Valid},
+		{"renamed", "Türkiye", "TR", Valid},
+		{"turkey", "Turkey", "TR", Valid},
+		{"north macedonia", "North Macedonia", "MK", Valid},
+		{"cldr parenthesis", "Myanmar (Burma)", "MM", Valid},
+		{"parenthesis dropped", "Myanmar", "MM", Valid},
+		{"burma", "Burma", "MM", Valid},
+		{"cldr congo", "Congo - Kinshasa", "CD", Valid},
+		{"iso congo", "Democratic Republic of the Congo", "CD", Valid},
+		{"drc", "DRC", "CD", Valid},
+		{"congo", "Republic of the Congo", "CG", Valid},
+		{"cldr hong kong", "Hong Kong SAR China", "HK", Valid},
+		{"hong kong", "Hong Kong", "HK", Valid},
+		{"macau", "Macau", "MO", Valid},
+		{"uae", "UAE", "AE", Valid},
+		{"holy see", "Holy See", "VA", Valid},
+		{"vatican", "Vatican City", "VA", Valid},
+		{"saint for st.", "Saint Kitts and Nevis", "KN", Valid},
+		{"st for saint", "St Kitts & Nevis", "KN", Valid},
+		{"alias without and", "Saint Helena, Ascension Tristan da Cunha", "SH", Valid},
+		{"ascension", "Ascension Island", "SH", Valid},
+		{"malvinas", "Falkland Islands (Malvinas)", "FK", Valid},
+		{"palestine", "Palestine", "PS", Valid},
+		{"bonaire", "Bonaire, Sint Eustatius and Saba", "BQ", Valid},
+		{"reserved ascension", "AC", "", Invalid},
+		{"deprecated", "YU", "", Invalid},
+		{"replaced", "BU", "", Invalid},
+		{"kosovo", "XK", "", Invalid},
+		{"numeric", "826", "", Invalid},
 		{"unknown code", "XX", "", Invalid},
 		{"unknown name", "Narnia", "", Invalid},
 		{"reserved", "EU", "", Invalid},
@@ -281,38 +330,72 @@ func TestNormalizeCountry(t *testing.T) {
 	})
 }
 
-// TestCountryTable checks the table against golang.org/x/text/language:
-// every alpha-2 code is a country and its alpha-3 code matches.
+// TestCountryTable checks every country the former hand-kept table
+// accepted, in testdata/iso3166.txt: its alpha-2 code, alpha-3 code and
+// name still give its code, it has a name, and no other code is accepted.
 func TestCountryTable(t *testing.T) {
-	if len(countries) != 249 {
-		t.Errorf("%d countries, want the 249 of ISO 3166-1", len(countries))
+	data, err := os.ReadFile(filepath.Join("testdata", "iso3166.txt"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	seen := map[string]bool{}
-	for _, c := range countries {
-		r, err := language.ParseRegion(c.alpha2)
-		if err != nil || !r.IsCountry() {
-			t.Errorf("%s: not a country for x/text: %v", c.alpha2, err)
+	want := map[string]bool{}
+	for line := range strings.Lines(string(data)) {
+		if strings.HasPrefix(line, "#") {
 			continue
 		}
-		if r.ISO3() != c.alpha3 {
-			t.Errorf("%s: alpha-3 %s, x/text says %s", c.alpha2, c.alpha3, r.ISO3())
+		f := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
+		if len(f) != 3 {
+			t.Fatalf("bad line %q", line)
 		}
-		if seen[c.alpha2] || seen[c.alpha3] || seen[c.name] {
-			t.Errorf("%s: duplicate", c.alpha2)
-		}
-		seen[c.alpha2], seen[c.alpha3], seen[c.name] = true, true, true
-		for _, s := range []string{c.alpha2, c.alpha3, c.name} {
-			if code, ok := CountryCode(s); !ok || code != c.alpha2 {
-				t.Errorf("CountryCode(%q) = %q, %v; want %s", s, code, ok, c.alpha2)
+		alpha2 := f[0]
+		want[alpha2] = true
+		for _, s := range f {
+			if code, ok := CountryCode(s); !ok || code != alpha2 {
+				t.Errorf("CountryCode(%q) = %q, %v; want %s", s, code, ok, alpha2)
 			}
 		}
-		if CountryName(c.alpha2) != c.name {
-			t.Errorf("CountryName(%s) = %q, want %q", c.alpha2, CountryName(c.alpha2), c.name)
+		if r, err := language.ParseRegion(alpha2); err != nil || r.ISO3() != f[1] {
+			t.Errorf("%s: alpha-3 %s, x/text says %s", alpha2, f[1], r.ISO3())
+		}
+	}
+	if len(want) != 249 {
+		t.Errorf("%d countries in testdata, want the 249 of ISO 3166-1", len(want))
+	}
+	for a := byte('A'); a <= 'Z'; a++ {
+		for b := byte('A'); b <= 'Z'; b++ {
+			s := string([]byte{a, b})
+			if got := CountryName(s) != ""; got != want[s] {
+				t.Errorf("CountryName(%s) = %q, want a name: %v", s, CountryName(s), want[s])
+			}
+			if code, ok := CountryCode(s); ok != (want[s] || s == "UK") {
+				t.Errorf("CountryCode(%s) = %q, %v", s, code, ok)
+			}
 		}
 	}
 	for _, a := range countryAliases {
 		if CountryName(a.code) == "" {
 			t.Errorf("alias %q: unknown code %s", a.name, a.code)
+		}
+	}
+}
+
+func TestCountryName(t *testing.T) {
+	for _, tt := range []struct{ code, want string }{
+		{"GB", "United Kingdom"},
+		{"US", "United States"},
+		{"CI", "Côte d’Ivoire"},
+		{"LC", "St. Lucia"},
+		{"MK", "North Macedonia"},
+		{"SZ", "Eswatini"},
+		{"TR", "Türkiye"},
+		{"gb", ""},
+		{"UK", ""},
+		{"EU", ""},
+		{"XK", ""},
+		{"GBR", ""},
+	} {
+		if got := CountryName(tt.code); got != tt.want {
+			t.Errorf("CountryName(%q) = %q, want %q", tt.code, got, tt.want)
 		}
 	}
 }

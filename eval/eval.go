@@ -258,17 +258,3 @@ func (e *errWriter) printf(format string, args ...any) {
 		_, e.err = fmt.Fprintf(e.w, format, args...)
 	}
 }
-
-// FebrlEntity returns the person number N of a Febrl record id
-// ("rec-N-org" or "rec-N-dup-K"): the Febrl truth rule.
-func FebrlEntity(recID string) (string, bool) {
-	s, ok := strings.CutPrefix(strings.TrimSpace(recID), "rec-")
-	if !ok {
-		return "", false
-	}
-	n, rest, ok := strings.Cut(s, "-")
-	if !ok || n == "" || (rest != "org" && !strings.HasPrefix(rest, "dup-")) {
-		return "", false
-	}
-	return n, true
-}

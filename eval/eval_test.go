@@ -109,24 +109,6 @@ func TestWriteText(t *testing.T) {
 	}
 }
 
-func TestFebrlEntity(t *testing.T) {
-	for _, tt := range []struct {
-		in, want string
-		ok       bool
-	}{
-		{"rec-1496-org", "1496", true},
-		{"rec-552-dup-3", "552", true},
-		{" rec-7-dup-0 ", "7", true},
-		{"rec-x", "", false},
-		{"customer-1", "", false},
-	} {
-		got, ok := FebrlEntity(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("FebrlEntity(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 func BenchmarkCompare(b *testing.B) {
 	pred, truth := make(Clustering), make(Clustering)
 	for i := range 100000 {

@@ -92,7 +92,10 @@ type incremental struct {
 func (p *Pipeline) resolveIncremental(ctx context.Context, m *resolver.Model, pending store.Pending) (*ResolveSummary, error) {
 	start := time.Now()
 	lg := p.lg.Named("resolve")
-	opts := p.resolverOptions()
+	opts, err := p.linkOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
 	opts.Model = m
 	keyer, err := resolver.New(opts).Keyer(m)
 	if err != nil {

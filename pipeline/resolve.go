@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/scvhq/scv/customer"
@@ -44,7 +45,11 @@ func (p *Pipeline) Resolve(ctx context.Context) (*ResolveSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := resolver.New(p.resolverOptions()).Resolve(ctx, recs, prev)
+	opts, err := p.linkOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := resolver.New(opts).Resolve(ctx, recs, prev)
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +175,41 @@ func (p *Pipeline) liveRecords(ctx context.Context) (int, error) {
 		live += st.Records
 	}
 	return live, nil
+}
+
+// linkOptions returns resolverOptions with the stored overrides added to
+// the configuration's must_link and cannot_link. A stored override of a
+// pair that the configuration lists with the other kind is left out: the
+// file is the operator's last word, and the resolver lets a must-link win
+// over a cannot-link.
+func (p *Pipeline) linkOptions(ctx context.Context) (resolver.Options, error) {
+	opts := p.resolverOptions()
+	stored, err := p.db.Overrides(ctx)
+	if err != nil || len(stored) == 0 {
+		return opts, err
+	}
+	inConfig := func(pairs [][2]string, a, b string) bool {
+		return slices.ContainsFunc(pairs, func(pr [2]string) bool {
+			return pr == [2]string{a, b} || pr == [2]string{b, a}
+		})
+	}
+	opts.MustLink = slices.Clip(opts.MustLink)
+	opts.CannotLink = slices.Clip(opts.CannotLink)
+	skipped := 0
+	for _, o := range stored {
+		switch {
+		case o.Kind == store.MustLink && !inConfig(p.cfg.Resolver.CannotLink, o.A, o.B):
+			opts.MustLink = append(opts.MustLink, [2]string{o.A, o.B})
+		case o.Kind == store.CannotLink && !inConfig(p.cfg.Resolver.MustLink, o.A, o.B):
+			opts.CannotLink = append(opts.CannotLink, [2]string{o.A, o.B})
+		default:
+			skipped++
+		}
+	}
+	if skipped > 0 {
+		p.lg.Named("resolve").Warn("stored overrides contradict the configuration and are ignored", "overrides", skipped)
+	}
+	return opts, nil
 }
 
 func (p *Pipeline) resolverOptions() resolver.Options {

@@ -59,4 +59,7 @@ type ResolveStore interface {
 	// BlockMembers returns the record keys of a block, or none and true
 	// when it holds more than limit.
 	BlockMembers(ctx context.Context, block uint64, limit int) ([]string, bool, error)
+	// Overrides returns every stored override; each resolution applies
+	// them with the configuration's must_link and cannot_link.
+	Overrides(ctx context.Context) ([]store.Override, error)
 }

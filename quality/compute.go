@@ -3,6 +3,7 @@ package quality
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 
@@ -229,7 +230,7 @@ func (pa *profileStats) addGolden(g *golden.Profile) {
 	for f := range g.Fields {
 		if len(g.Fields[f]) > 0 && contested(g, customer.Field(f)) {
 			v := g.Fields[f][0]
-			h.hash[f] = fnv(v.Key)
+			h.hash[f] = sum64(v.Key)
 			// Clones, so that the decoded profile is not kept whole.
 			h.value[f] = strings.Clone(v.Value)
 			if len(v.From) > 0 {
@@ -315,7 +316,7 @@ func (pa *profileStats) add(r *customer.Record) {
 					first = v
 				}
 				compared = true
-				agrees = agrees || fnv(golden.FoldKey(f, v.Norm)) == h.hash[f]
+				agrees = agrees || sum64(golden.FoldKey(f, v.Norm)) == h.hash[f]
 			}
 			return !agrees
 		})
@@ -333,13 +334,12 @@ func (pa *profileStats) add(r *customer.Record) {
 	}
 }
 
-func fnv(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h | 1 // never 0, which means "no golden value"
+// sum64 is the 64-bit FNV-1a hash of s with its low bit set, so that it
+// is never 0, which means "no golden value".
+func sum64(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s)) // never fails; the conversion does not copy
+	return h.Sum64() | 1
 }
 
 // finish turns the gathered pairs into counts.

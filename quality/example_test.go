@@ -2,7 +2,6 @@ package quality_test
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/quality"
@@ -25,19 +24,21 @@ func ExampleTally() {
 	f := s.Fields[0]
 	fmt.Printf("%s: %d present, %d missing, %d valid, %d invalid\n", f.Name, f.Present, f.Missing, f.Valid, f.Invalid)
 	fmt.Printf("completeness %.3f, validity %.3f, source score %.3f\n", f.Completeness, f.Validity, s.Score)
-	if err := quality.WriteProblems(os.Stdout, t.Report()); err != nil {
-		fmt.Println(err)
+	r := t.Report()
+	for _, q := range r.Sources[0].Quarantine {
+		fmt.Printf("quarantined: %d row, %s\n", q.Count, q.Reason)
+	}
+	for _, o := range r.WorstOffenders {
+		fmt.Printf("row %d: %d invalid, %d missing\n", o.Row, o.Invalid, o.Missing)
+		for _, p := range o.Problems {
+			fmt.Printf("  %s %q: %s\n", p.Field, p.Raw, p.Reason)
+		}
 	}
 	// Output:
 	// email: 2 present, 1 missing, 1 valid, 1 invalid
 	// completeness 0.667, validity 0.500, source score 0.583
-	//
-	// Quarantined rows (not records: fix them at the source)
-	//   source  rows  reason        first rows
-	//   crm        1  no record id  5
-	//
-	// Worst rows
-	//   crm row 3 (id C2): 1 invalid, 0 missing
-	//     email "bob at example dot com": email address has no @
-	//   crm row 4 (id C3): 0 invalid, 1 missing
+	// quarantined: 1 row, no record id
+	// row 3: 1 invalid, 0 missing
+	//   email "bob at example dot com": email address has no @
+	// row 4: 0 invalid, 1 missing
 }

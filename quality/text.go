@@ -139,15 +139,9 @@ func WriteText(w io.Writer, r *Report) error {
 	return bw.Flush()
 }
 
-// WriteProblems writes the rows a data owner should fix at the source:
+// writeProblems writes the rows a data owner should fix at the source:
 // the quarantined rows by reason and the worst rows with their invalid
-// values. The sync summary shows it; WriteText includes it.
-func WriteProblems(w io.Writer, r *Report) error {
-	bw := bufio.NewWriter(w)
-	writeProblems(bw, r)
-	return bw.Flush()
-}
-
+// values.
 func writeProblems(bw *bufio.Writer, r *Report) {
 	if r.Quarantined > 0 {
 		bw.WriteString("\nQuarantined rows (not records: fix them at the source)\n")

@@ -61,7 +61,7 @@ func loadFebrl(tb testing.TB, withID bool, files ...string) ([]customer.Record, 
 			}
 			customer.Normalize(&r, customer.Options{DefaultCountry: "AU", DateFormat: "yyyymmdd"})
 			recs = append(recs, r)
-			ent, ok := eval.FebrlEntity(row[0])
+			ent, ok := febrlEntity(row[0])
 			if !ok {
 				tb.Fatalf("%s row %d: rec_id %q breaks the Febrl rule", name, n+2, row[0])
 			}
@@ -69,6 +69,20 @@ func loadFebrl(tb testing.TB, withID bool, files ...string) ([]customer.Record, 
 		}
 	}
 	return recs, truth
+}
+
+// febrlEntity returns the person number N of a Febrl record id
+// ("rec-N-org" or "rec-N-dup-K"): the Febrl truth rule.
+func febrlEntity(recID string) (string, bool) {
+	s, ok := strings.CutPrefix(recID, "rec-")
+	if !ok {
+		return "", false
+	}
+	n, rest, ok := strings.Cut(s, "-")
+	if !ok || n == "" || (rest != "org" && !strings.HasPrefix(rest, "dup-")) {
+		return "", false
+	}
+	return n, true
 }
 
 var febrlSets = []struct {

@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -13,21 +15,93 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/override"
 )
 
-// profileResourceType names profiles in google.rpc.ResourceInfo details.
-const profileResourceType = "scv.v1.Profile"
+// Resource types of google.rpc.ResourceInfo details.
+const (
+	profileResourceType  = "scv.v1.Profile"
+	overrideResourceType = "scv.v1.Override"
+)
+
+// errorDomain is the google.rpc.ErrorInfo domain of every error.
+const errorDomain = "scv.v1"
+
+// Stable google.rpc.ErrorInfo reasons. Clients may switch on them; they
+// never change meaning.
+const (
+	reasonBadRequest       = "BAD_REQUEST"        // a field violates its rule: see the BadRequest detail
+	reasonMalformed        = "MALFORMED_REQUEST"  // the request message could not be decoded
+	reasonBadPageToken     = "INVALID_PAGE_TOKEN" // a page_token this server did not issue for the request
+	reasonProfileNotFound  = "PROFILE_NOT_FOUND"
+	reasonOverrideNotFound = "OVERRIDE_NOT_FOUND"
+	reasonNotFound         = "NOT_FOUND"
+	reasonNoModel          = "MODEL_NOT_TRAINED"
+	reasonTooLarge         = "PROFILE_TOO_LARGE"
+	reasonConfigConflict   = "CONFIG_OVERRIDE_CONFLICT"
+	reasonTooManyPairs     = "TOO_MANY_OVERRIDES"
+	reasonCanceled         = "CANCELED"
+	reasonDeadline         = "DEADLINE_EXCEEDED"
+	reasonInternal         = "INTERNAL"
+)
+
+// maxEcho is how many bytes of a request value an error message or
+// detail repeats; a longer value is cut, so that no error echoes a huge
+// input (gRPC sends them in trailers, whose size is limited).
+const maxEcho = 64
+
+// maxMessage bounds a status message whatever it is built from.
+const maxMessage = 1024
+
+// maxViolations is how many field violations one error lists; the rest
+// are counted in the message.
+const maxViolations = 10
+
+// clip returns s made valid UTF-8 and cut to about maxEcho bytes, saying
+// how long it was when cut.
+func clip(s string) string {
+	return clipTo(s, maxEcho)
+}
+
+func clipTo(s string, n int) string {
+	if len(s) <= n && utf8.ValidString(s) {
+		return s
+	}
+	full := len(s)
+	if len(s) > n {
+		cut := n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if full > n {
+		s = fmt.Sprintf("%s…(%d bytes)", s, full)
+	}
+	return s
+}
+
+// quote returns clip(s) quoted, for messages.
+func quote(s string) string { return fmt.Sprintf("%q", clip(s)) }
 
 // badRequestError is a malformed request; it becomes INVALID_ARGUMENT with
 // a google.rpc.BadRequest detail listing each field violation.
 type badRequestError struct {
 	violations []*errdetails.BadRequest_FieldViolation
+	more       int    // violations beyond maxViolations, not listed
+	reason     string // the ErrorInfo reason; empty means reasonBadRequest
 }
 
 // add records that the request field at path (such as "identifier.value")
-// is wrong for the reason desc.
+// is wrong for the reason desc. Both must already be clipped where they
+// hold request values.
 func (e *badRequestError) add(path, desc string) {
-	e.violations = append(e.violations, &errdetails.BadRequest_FieldViolation{Field: path, Description: desc})
+	if len(e.violations) == maxViolations {
+		e.more++
+		return
+	}
+	e.violations = append(e.violations, &errdetails.BadRequest_FieldViolation{Field: clipTo(path, 2*maxEcho), Description: clipTo(desc, 4*maxEcho)})
 }
 
 // orNil returns e when it holds a violation and nil otherwise.
@@ -49,21 +123,29 @@ func (e *badRequestError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(v.GetDescription())
 	}
+	if e.more > 0 {
+		fmt.Fprintf(&b, "; and %d more", e.more)
+	}
 	return b.String()
 }
 
-// profileError is a store error about one profile resource. When it wraps
+// resourceError is a store error about one resource. When it wraps
 // customer.ErrNotFound it becomes NOT_FOUND with a google.rpc.ResourceInfo
 // detail naming the resource.
-type profileError struct {
+type resourceError struct {
+	typ      string // profileResourceType or overrideResourceType
 	resource string // resource name: "profiles/{id}", or "kind:value" for a lookup
-	what     string // the profile as a reader would name it, for the message
+	what     string // the resource as a reader would name it, for the message
 	err      error
 }
 
-func (e *profileError) Error() string { return e.what + ": " + e.err.Error() }
+func (e *resourceError) Error() string { return e.what + ": " + e.err.Error() }
+func (e *resourceError) Unwrap() error { return e.err }
 
-func (e *profileError) Unwrap() error { return e.err }
+// profileError returns a resourceError about the profile named name.
+func profileError(name string, err error) *resourceError {
+	return &resourceError{typ: profileResourceType, resource: name, what: "profile " + quote(name), err: err}
+}
 
 // preconditionError is a request the server cannot answer in its current
 // state; it becomes FAILED_PRECONDITION with a google.rpc.PreconditionFailure
@@ -72,9 +154,23 @@ type preconditionError struct {
 	kind    string // the PreconditionFailure violation type, such as "MODEL"
 	subject string // what failed the precondition
 	desc    string // why, and how to fix it
+	reason  string // the ErrorInfo reason
 }
 
 func (e *preconditionError) Error() string { return e.subject + ": " + e.desc }
+
+// newStatus returns a status of code with msg (cut to maxMessage), the
+// details and a google.rpc.ErrorInfo of reason.
+func newStatus(code codes.Code, reason, msg string, details ...protoadapt.MessageV1) *status.Status {
+	st := status.New(code, clipTo(msg, maxMessage))
+	details = append(details, &errdetails.ErrorInfo{Reason: reason, Domain: errorDomain})
+	if ds, err := st.WithDetails(details...); err == nil {
+		return ds
+	}
+	// Attaching fails only if a detail cannot be marshaled; the client then
+	// still gets the code and message.
+	return st
+}
 
 // toStatus maps an error returned by a handler to the gRPC status the
 // client sees; it is the one place where errors get codes. It reports
@@ -83,50 +179,71 @@ func toStatus(err error) (st *status.Status, internal bool) {
 	if st, ok := status.FromError(err); ok {
 		return st, st.Code() == codes.Internal || st.Code() == codes.Unknown
 	}
-	var bad *badRequestError
-	var pe *profileError
-	var pre *preconditionError
+	var (
+		bad      *badRequestError
+		re       *resourceError
+		pre      *preconditionError
+		pe       *override.ProfileError
+		conflict *override.ConflictError
+	)
 	switch {
 	case errors.As(err, &pre):
-		return withDetails(status.New(codes.FailedPrecondition, pre.Error()), &errdetails.PreconditionFailure{
+		return newStatus(codes.FailedPrecondition, pre.reason, pre.Error(), &errdetails.PreconditionFailure{
 			Violations: []*errdetails.PreconditionFailure_Violation{{Type: pre.kind, Subject: pre.subject, Description: pre.desc}},
 		}), false
+	case errors.As(err, &conflict):
+		return toStatus(&preconditionError{
+			kind: "CONFIG", subject: conflict.Kind.String() + " " + quote(conflict.A) + ", " + quote(conflict.B),
+			desc:   "the configuration's override forbids this change; edit the configuration file to lift it",
+			reason: reasonConfigConflict,
+		})
+	case errors.Is(err, override.ErrTooManyPairs):
+		return toStatus(&preconditionError{kind: "SIZE", subject: "overrides", desc: clipTo(err.Error(), 4*maxEcho), reason: reasonTooManyPairs})
 	case errors.As(err, &bad):
-		return withDetails(status.New(codes.InvalidArgument, bad.Error()), &errdetails.BadRequest{FieldViolations: bad.violations}), false
+		reason := bad.reason
+		if reason == "" {
+			reason = reasonBadRequest
+		}
+		return newStatus(codes.InvalidArgument, reason, bad.Error(), &errdetails.BadRequest{FieldViolations: bad.violations}), false
+	case errors.Is(err, context.Canceled):
+		return newStatus(codes.Canceled, reasonCanceled, "request canceled"), false
+	case errors.Is(err, context.DeadlineExceeded):
+		return newStatus(codes.DeadlineExceeded, reasonDeadline, "request deadline exceeded"), false
 	case errors.Is(err, customer.ErrNotFound):
 		if errors.As(err, &pe) {
-			st := status.New(codes.NotFound, pe.what+" not found")
-			return withDetails(st, &errdetails.ResourceInfo{
-				ResourceType: profileResourceType,
-				ResourceName: pe.resource,
-				Description:  pe.what + " does not exist",
+			re = profileError(profileNamePrefix+pe.ID, pe.Err)
+		}
+		if re != nil || errors.As(err, &re) {
+			reason := reasonProfileNotFound
+			if re.typ == overrideResourceType {
+				reason = reasonOverrideNotFound
+			}
+			return newStatus(codes.NotFound, reason, re.what+" not found", &errdetails.ResourceInfo{
+				ResourceType: re.typ,
+				ResourceName: clip(re.resource),
+				Description:  re.what + " does not exist",
 			}), false
 		}
-		return status.New(codes.NotFound, "not found"), false
-	case errors.Is(err, context.Canceled):
-		return status.New(codes.Canceled, "request canceled"), false
-	case errors.Is(err, context.DeadlineExceeded):
-		return status.New(codes.DeadlineExceeded, "request deadline exceeded"), false
+		return newStatus(codes.NotFound, reasonNotFound, "not found"), false
 	}
-	return status.New(codes.Internal, "internal error"), true
+	return newStatus(codes.Internal, reasonInternal, "internal error"), true
 }
 
-// withDetails attaches details to st, a status with a code other than OK.
-// Attaching can fail only if a detail cannot be marshaled; the client then
-// still gets the code and message, without the detail.
-func withDetails(st *status.Status, details ...protoadapt.MessageV1) *status.Status {
-	if ds, err := st.WithDetails(details...); err == nil {
-		return ds
-	}
-	return st
-}
-
-// intercept is the unary interceptor: it maps handler errors to statuses
-// through toStatus, logs internal errors with their detail and logs every
-// call at debug level with its method, code and duration.
+// intercept is the unary interceptor: it refuses a request that could not
+// be decoded (see codec) and one whose context is already done, maps
+// handler errors to statuses through toStatus, logs internal errors with
+// their detail and logs every call at debug level with its method, code
+// and duration.
 func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	start := time.Now()
-	resp, err := handler(ctx, req)
+	var resp any
+	err := s.codec.decodeError(req)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err == nil {
+		resp, err = handler(ctx, req)
+	}
 	code := codes.OK
 	if err != nil {
 		st, internal := toStatus(err)
@@ -138,4 +255,32 @@ func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 	}
 	s.opts.Logger.Debug("call finished", "method", info.FullMethod, "code", code.String(), "took", time.Since(start))
 	return resp, err
+}
+
+// interceptStream is the stream interceptor: it refuses messages that
+// could not be decoded and maps errors as intercept does.
+func (s *Server) interceptStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	err := handler(srv, &checkedStream{ServerStream: ss, codec: s.codec})
+	if err == nil {
+		return nil
+	}
+	st, internal := toStatus(err)
+	if internal {
+		s.opts.Logger.Error("stream failed", "method", info.FullMethod, "error", err)
+	}
+	return st.Err()
+}
+
+// checkedStream returns a decoding error of a received message from
+// RecvMsg.
+type checkedStream struct {
+	grpc.ServerStream
+	codec *codec
+}
+
+func (c *checkedStream) RecvMsg(m any) error {
+	if err := c.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	return c.codec.decodeError(m)
 }

@@ -24,15 +24,15 @@ func (p *profileService) ExplainProfile(ctx context.Context, req *scvv1.ExplainP
 		return nil, &bad
 	}
 	if p.explain == nil {
-		return nil, &preconditionError{kind: "MODEL", subject: "resolver model", desc: "the server was started without a trained resolver model; run scv resolve, then restart the server"}
+		return nil, &preconditionError{kind: "MODEL", subject: "resolver model", desc: "the server was started without a trained resolver model; run scv resolve, then restart the server", reason: reasonNoModel}
 	}
 	prof, err := p.store.Profile(ctx, id)
 	if err != nil {
-		return nil, &profileError{resource: req.GetName(), what: fmt.Sprintf("profile %q", req.GetName()), err: err}
+		return nil, profileError(req.GetName(), err)
 	}
 	m := prof.Members
 	if len(m) > maxExplainMembers {
-		return nil, &preconditionError{kind: "SIZE", subject: req.GetName(),
+		return nil, &preconditionError{kind: "SIZE", subject: req.GetName(), reason: reasonTooLarge,
 			desc: fmt.Sprintf("the profile has %d members; ExplainProfile compares at most %d pairwise", len(m), maxExplainMembers)}
 	}
 	resp := &scvv1.ExplainProfileResponse{Name: req.GetName(), Pairs: make([]*scvv1.PairExplanation, 0, len(m)*(len(m)-1)/2)}

@@ -136,10 +136,11 @@ func TestExplainProfileErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := tt.client.ExplainProfile(context.Background(), &scvv1.ExplainProfileRequest{Name: tt.profile})
 			st := status.Convert(err)
-			if st.Code() != tt.code || len(st.Details()) != 1 {
-				t.Fatalf("status %v, want %v with one detail", st.Proto(), tt.code)
+			ds := details(t, err, "")
+			if st.Code() != tt.code || len(ds) != 1 {
+				t.Fatalf("status %v, want %v with one detail and ErrorInfo", st.Proto(), tt.code)
 			}
-			switch d := st.Details()[0].(type) {
+			switch d := ds[0].(type) {
 			case *errdetails.PreconditionFailure:
 				if v := d.GetViolations(); len(v) != 1 || v[0].GetSubject() != tt.subject {
 					t.Errorf("violations %v, want subject %q", v, tt.subject)

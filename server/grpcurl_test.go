@@ -40,14 +40,14 @@ func grpcurlPath(t *testing.T) string {
 
 func TestGrpcurl(t *testing.T) {
 	grpcurl := grpcurlPath(t)
-	recs, assign := fixture()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- New(openStore(t, recs, assign), Options{DefaultCountry: "GB"}).Serve(ctx, lis) }()
+	st := manyStore(t, 5) // the fixture and p000…p004
+	go func() { served <- New(st, Options{DefaultCountry: "GB"}).Serve(ctx, lis) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-served; err != nil {
@@ -105,6 +105,70 @@ func TestGrpcurl(t *testing.T) {
 		m := resp.Profiles[0].Members[0]
 		if m.Source != "crm" || m.ID != "1" || len(m.Fields) == 0 || m.Fields[0].Status != "FIELD_STATUS_VALID" {
 			t.Errorf("first member %+v, want crm/1 with valid fields", m)
+		}
+	})
+
+	t.Run("list profiles page by page with a filter", func(t *testing.T) {
+		type page struct {
+			Profiles []struct {
+				Name    string
+				Summary struct{ GivenName string }
+				Members []struct{ Key string }
+			}
+			NextPageToken string
+		}
+		var ids []string
+		token := ""
+		for pages := 1; ; pages++ {
+			body := `{"page_size": 2, "filter": "source = \"web\" OR source = \"crm\""}`
+			if pages == 1 {
+				// OR is refused, naming the filter field.
+				out, code := run("-d", body, addr, "scv.v1.ProfileService/ListProfiles")
+				if code != 64+3 || !strings.Contains(out, "OR is not supported") {
+					t.Fatalf("filter with OR: exit %d:\n%s", code, out)
+				}
+			}
+			body = `{"page_size": 2, "filter": "update_time >= \"2025-01-02T00:00:00Z\"", "view": "PROFILE_VIEW_MARKETING", "page_token": "` + token + `"}`
+			out, code := run("-d", body, addr, "scv.v1.ProfileService/ListProfiles")
+			if code != 0 {
+				t.Fatalf("page %d: exit %d:\n%s", pages, code, out)
+			}
+			var p page
+			if err := json.Unmarshal([]byte(out), &p); err != nil {
+				t.Fatalf("decode %q: %v", out, err)
+			}
+			for _, pr := range p.Profiles {
+				if len(pr.Members) != 0 || pr.Summary.GivenName == "" {
+					t.Errorf("marketing view of %s: %+v, want a summary without members", pr.Name, pr)
+				}
+				ids = append(ids, pr.Name)
+			}
+			if p.NextPageToken == "" {
+				break
+			}
+			token = p.NextPageToken
+			if pages > 10 {
+				t.Fatal("more than 10 pages")
+			}
+		}
+		// p000 is older than the filter; pBob has no update time.
+		want := []string{"profiles/p001", "profiles/p002", "profiles/p003", "profiles/p004", "profiles/pAlice"}
+		if strings.Join(ids, " ") != strings.Join(want, " ") {
+			t.Errorf("listed %q, want %q", ids, want)
+		}
+	})
+
+	t.Run("batch get", func(t *testing.T) {
+		out, code := run("-d", `{"names": ["profiles/pBob", "profiles/p003"]}`, addr, "scv.v1.ProfileService/BatchGetProfiles")
+		if code != 0 {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+		var resp struct{ Profiles []struct{ Name string } }
+		if err := json.Unmarshal([]byte(out), &resp); err != nil {
+			t.Fatalf("decode %q: %v", out, err)
+		}
+		if len(resp.Profiles) != 2 || resp.Profiles[0].Name != "profiles/pBob" || resp.Profiles[1].Name != "profiles/p003" {
+			t.Errorf("got %+v, want pBob then p003", resp.Profiles)
 		}
 	})
 

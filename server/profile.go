@@ -20,7 +20,16 @@ type profileService struct {
 	country string
 	// explain is Options.Explain; nil when there is no trained model.
 	explain func(a, b *customer.Record) (resolver.Explanation, error)
+	tokens  pageTokens
 }
+
+// maxBatch is how many names BatchGetProfiles and MergeProfiles take.
+const maxBatch = 1000
+
+// maxListScan bounds how many profiles one ListProfiles call reads while
+// filling a page, so a filter that few profiles match cannot make a call
+// read the whole store; the page then comes back short, with a token.
+const maxListScan = 10 * maxPageSize
 
 const profileNamePrefix = "profiles/"
 
@@ -37,9 +46,109 @@ func (p *profileService) GetProfile(ctx context.Context, req *scvv1.GetProfileRe
 	}
 	prof, g, err := p.store.GoldenProfile(ctx, id)
 	if err != nil {
-		return nil, &profileError{resource: req.GetName(), what: fmt.Sprintf("profile %q", req.GetName()), err: err}
+		return nil, profileError(req.GetName(), err)
 	}
 	return &scvv1.GetProfileResponse{Profile: profileToProto(&prof, g, req.GetView())}, nil
+}
+
+// BatchGetProfiles returns the profiles named by req.Names, in order.
+func (p *profileService) BatchGetProfiles(ctx context.Context, req *scvv1.BatchGetProfilesRequest) (*scvv1.BatchGetProfilesResponse, error) {
+	var bad badRequestError
+	ids := profileIDs(&bad, "names", req.GetNames())
+	checkView(&bad, req.GetView())
+	if err := bad.orNil(); err != nil {
+		return nil, err
+	}
+	resp := &scvv1.BatchGetProfilesResponse{Profiles: make([]*scvv1.Profile, len(ids))}
+	got := make(map[string]*scvv1.Profile, len(ids))
+	for i, id := range ids {
+		if pp := got[id]; pp != nil {
+			resp.Profiles[i] = pp
+			continue
+		}
+		prof, g, err := p.store.GoldenProfile(ctx, id)
+		if err != nil {
+			return nil, profileError(req.GetNames()[i], err)
+		}
+		got[id] = profileToProto(&prof, g, req.GetView())
+		resp.Profiles[i] = got[id]
+	}
+	return resp, nil
+}
+
+// profileIDs returns the ids of names, between 1 and maxBatch resource
+// names of the request field, or adds violations.
+func profileIDs(bad *badRequestError, field string, names []string) []string {
+	switch {
+	case len(names) == 0:
+		bad.add(field, "is required: give at least one \"profiles/{id}\"")
+		return nil
+	case len(names) > maxBatch:
+		bad.add(field, fmt.Sprintf("holds %d names, more than the %d allowed", len(names), maxBatch))
+		return nil
+	}
+	ids := make([]string, len(names))
+	for i, name := range names {
+		id, ok := parseProfileName(name)
+		if !ok {
+			bad.add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf(`must be "profiles/{id}", not %s`, quote(name)))
+		}
+		ids[i] = id
+	}
+	return ids
+}
+
+// ListProfiles returns one page of the profiles that match req.Filter,
+// in id order.
+func (p *profileService) ListProfiles(ctx context.Context, req *scvv1.ListProfilesRequest) (*scvv1.ListProfilesResponse, error) {
+	var bad badRequestError
+	size := pageSize(&bad, req.GetPageSize())
+	filter := parseFilter(&bad, req.GetFilter())
+	checkView(&bad, req.GetView())
+	after, _ := p.tokens.cursor(&bad, tokenProfiles, req.GetFilter(), req.GetPageToken())
+	if err := bad.orNil(); err != nil {
+		return nil, err
+	}
+	resp := &scvv1.ListProfilesResponse{Profiles: make([]*scvv1.Profile, 0, min(size, 64))}
+	scanned := 0
+	for len(resp.Profiles) < size && scanned < maxListScan {
+		ids, err := p.store.ProfileIDs(ctx, after, min(size, maxListScan-scanned))
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return resp, nil // the end: no token
+		}
+		for _, id := range ids {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			after = id
+			scanned++
+			prof, g, err := p.store.GoldenProfile(ctx, id)
+			if errors.Is(err, customer.ErrNotFound) {
+				continue // re-resolved since the ids were read
+			}
+			if err != nil {
+				return nil, err
+			}
+			if filter.match(&prof) {
+				resp.Profiles = append(resp.Profiles, profileToProto(&prof, g, req.GetView()))
+				if len(resp.Profiles) == size {
+					break
+				}
+			}
+		}
+	}
+	// Give a token only when a profile follows, so the last page says so.
+	next, err := p.store.ProfileIDs(ctx, after, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(next) > 0 {
+		resp.NextPageToken = p.tokens.issue(tokenProfiles, req.GetFilter(), after)
+	}
+	return resp, nil
 }
 
 // LookupProfile returns the profiles holding a record with req.Identifier,
@@ -51,9 +160,9 @@ func (p *profileService) LookupProfile(ctx context.Context, req *scvv1.LookupPro
 	if err := bad.orNil(); err != nil {
 		return nil, err
 	}
-	what := fmt.Sprintf("profile with %s %q", kind, value)
+	what := fmt.Sprintf("profile with %s %s", clip(kind), quote(value))
 	lookupErr := func(err error) error {
-		return &profileError{resource: kind + ":" + value, what: what, err: err}
+		return &resourceError{typ: profileResourceType, resource: kind + ":" + value, what: what, err: err}
 	}
 	ids, err := p.store.Lookup(ctx, kind, value)
 	if err != nil {
@@ -130,9 +239,9 @@ func (p *profileService) normalizeIdentifier(bad *badRequestError, id *scvv1.Ide
 	}
 	switch {
 	case v.Status == customer.Invalid:
-		bad.add("identifier.value", fmt.Sprintf("%s for kind %q", v.Reason, kind))
+		bad.add("identifier.value", fmt.Sprintf("%s for kind %s", clip(v.Reason), quote(kind)))
 	case !v.Usable():
-		bad.add("identifier.value", fmt.Sprintf("%q is a placeholder, not a %s", raw, kind))
+		bad.add("identifier.value", fmt.Sprintf("%s is a placeholder, not a %s", quote(raw), clip(kind)))
 	}
 	return kind, v.Norm
 }

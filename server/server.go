@@ -1,11 +1,12 @@
 // Package server is scv's gRPC adapter: it serves scv.v1.ProfileService,
-// grpc.health.v1.Health and server reflection over a Store, converting
-// between protobuf messages and the customer model at the edge. It holds
-// no business logic.
+// scv.v1.AdminService (when given an Admin), grpc.health.v1.Health and
+// server reflection over a Store, converting between protobuf messages
+// and the customer model at the edge. It holds no business logic.
 package server
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -21,6 +22,7 @@ import (
 	"github.com/scvhq/scv/golden"
 	scvv1 "github.com/scvhq/scv/proto/scv/v1"
 	"github.com/scvhq/scv/resolver"
+	"github.com/scvhq/scv/store"
 )
 
 // Store is what the server reads profiles from; store/bolt's *DB
@@ -37,11 +39,42 @@ type Store interface {
 	// with the identifier kind and value; value is already normalized. It
 	// returns an error wrapping customer.ErrNotFound when there is none.
 	Lookup(ctx context.Context, kind, value string) ([]string, error)
+	// ProfileIDs returns up to limit sorted profile ids greater than
+	// after, for ListProfiles.
+	ProfileIDs(ctx context.Context, after string, limit int) ([]string, error)
+	// EnsureMeta stores v under key unless key has a value and returns
+	// the stored value; Serve keeps the page-token key there.
+	EnsureMeta(ctx context.Context, key string, v []byte) ([]byte, error)
+}
+
+// Admin makes and removes the manual overrides of AdminService;
+// override.Service satisfies it.
+type Admin interface {
+	// Merge joins the profiles ids into one and returns it with the
+	// overrides it stored.
+	Merge(ctx context.Context, ids []string) (customer.Profile, []store.Override, error)
+	// Split moves the records keys of profile id into a profile of their
+	// own and returns the resulting profiles with the overrides it stored.
+	Split(ctx context.Context, id string, keys []string) ([]customer.Profile, []store.Override, error)
+	// List returns every stored override in id order.
+	List(ctx context.Context) ([]store.Override, error)
+	// Delete removes the override id, or returns an error wrapping
+	// customer.ErrNotFound.
+	Delete(ctx context.Context, id uint64) error
 }
 
 // DefaultDrainTimeout is how long Serve waits for in-flight calls when
 // Options.DrainTimeout is zero.
 const DefaultDrainTimeout = 5 * time.Second
+
+// Message size limits when Options leave them zero. A request of 4 MiB
+// holds a BatchGetProfiles of 1,000 names with room to spare; a response
+// of 64 MiB holds 1,000 profiles in PROFILE_VIEW_FULL of about 60 KiB
+// each. A larger request is RESOURCE_EXHAUSTED before it is decoded.
+const (
+	DefaultMaxRecvMsgSize = 4 << 20
+	DefaultMaxSendMsgSize = 64 << 20
+)
 
 // Options configure a Server. The zero value works.
 type Options struct {
@@ -61,12 +94,19 @@ type Options struct {
 	// its context is done before it closes their connections; zero means
 	// DefaultDrainTimeout.
 	DrainTimeout time.Duration
+	// Admin serves scv.v1.AdminService; nil leaves the service out.
+	Admin Admin
+	// MaxRecvMsgSize and MaxSendMsgSize bound the size of one request and
+	// one response message in bytes; zero means DefaultMaxRecvMsgSize and
+	// DefaultMaxSendMsgSize.
+	MaxRecvMsgSize, MaxSendMsgSize int
 }
 
 // Server serves the scv gRPC API over a Store.
 type Server struct {
 	store Store
 	opts  Options
+	codec *codec
 }
 
 // New returns a Server that reads from store, which must be open and stay
@@ -78,24 +118,59 @@ func New(store Store, opts Options) *Server {
 	if opts.DrainTimeout <= 0 {
 		opts.DrainTimeout = DefaultDrainTimeout
 	}
-	return &Server{store: store, opts: opts}
+	if opts.MaxRecvMsgSize <= 0 {
+		opts.MaxRecvMsgSize = DefaultMaxRecvMsgSize
+	}
+	if opts.MaxSendMsgSize <= 0 {
+		opts.MaxSendMsgSize = DefaultMaxSendMsgSize
+	}
+	return &Server{store: store, opts: opts, codec: newCodec()}
 }
 
+// tokenKeyMeta is the store metadata key of the page-token signing key.
+const tokenKeyMeta = "server/page-token-key"
+
 // Serve accepts gRPC connections on lis until ctx is done. It registers
-// scv.v1.ProfileService, grpc.health.v1.Health (SERVING for the empty
-// service name and for scv.v1.ProfileService) and server reflection. When
+// scv.v1.ProfileService, scv.v1.AdminService when Options.Admin is set,
+// grpc.health.v1.Health (SERVING for the empty service name and for each
+// scv service) and server reflection. Page tokens are signed with a
+// random key that Serve keeps in the store's metadata, so they stay valid
+// across restarts. When
 // ctx is done it reports NOT_SERVING, stops accepting, lets in-flight calls
 // finish for at most Options.DrainTimeout, then closes the remaining
 // connections. It closes lis and returns nil after a stop caused by ctx, or
 // the error that made serving fail.
 func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	lg := s.opts.Logger
-	gs := grpc.NewServer(grpc.ChainUnaryInterceptor(s.intercept))
-	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain})
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return fmt.Errorf("page token key: %w", err)
+	}
+	key, err := s.store.EnsureMeta(ctx, tokenKeyMeta, fresh)
+	if err != nil {
+		lis.Close()
+		return fmt.Errorf("page token key: %w", err)
+	}
+	tokens := pageTokens{key: key}
+	gs := grpc.NewServer(
+		grpc.ForceServerCodecV2(s.codec),
+		grpc.MaxRecvMsgSize(s.opts.MaxRecvMsgSize),
+		grpc.MaxSendMsgSize(s.opts.MaxSendMsgSize),
+		grpc.ChainUnaryInterceptor(s.intercept),
+		grpc.ChainStreamInterceptor(s.interceptStream),
+	)
+	services := []string{scvv1.ProfileService_ServiceDesc.ServiceName}
+	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain, tokens: tokens})
+	if s.opts.Admin != nil {
+		scvv1.RegisterAdminServiceServer(gs, &adminService{admin: s.opts.Admin, store: s.store, tokens: tokens})
+		services = append(services, scvv1.AdminService_ServiceDesc.ServiceName)
+	}
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(gs, hs)
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
-	hs.SetServingStatus(scvv1.ProfileService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	for _, name := range services {
+		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
+	}
 	reflection.Register(gs)
 
 	served := make(chan error, 1)

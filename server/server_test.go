@@ -202,12 +202,28 @@ func TestLookupProfileMarketingView(t *testing.T) {
 	wantEqual(t, legacy(resp.GetProfiles()[0]), &scvv1.Profile{Name: "profiles/pAlice", Id: "pAlice", Summary: aliceSummary()})
 }
 
+// details returns the details of err's status but its google.rpc.ErrorInfo,
+// which must be the last detail, in domain scv.v1, with reason (any
+// reason when reason is empty).
+func details(t *testing.T, err error, reason string) []any {
+	t.Helper()
+	ds := status.Convert(err).Details()
+	if len(ds) == 0 {
+		t.Fatalf("status %v has no details, want an ErrorInfo last", err)
+	}
+	info, ok := ds[len(ds)-1].(*errdetails.ErrorInfo)
+	if !ok || info.GetDomain() != "scv.v1" || info.GetReason() == "" || (reason != "" && info.GetReason() != reason) {
+		t.Fatalf("last detail of %v is %v, want an ErrorInfo of scv.v1 with reason %q", err, ds[len(ds)-1], reason)
+	}
+	return ds[:len(ds)-1]
+}
+
 // violations returns the BadRequest field violations of err as
 // "field: description" strings.
 func violations(t *testing.T, err error) []string {
 	t.Helper()
 	var out []string
-	for _, d := range status.Convert(err).Details() {
+	for _, d := range details(t, err, "") {
 		br, ok := d.(*errdetails.BadRequest)
 		if !ok {
 			t.Fatalf("detail %T, want *errdetails.BadRequest", d)
@@ -293,12 +309,13 @@ func TestNotFound(t *testing.T) {
 			if st.Code() != codes.NotFound {
 				t.Fatalf("code %v (%v), want NotFound", st.Code(), err)
 			}
-			if len(st.Details()) != 1 {
-				t.Fatalf("details %v, want one ResourceInfo", st.Details())
+			ds := details(t, err, "PROFILE_NOT_FOUND")
+			if len(ds) != 1 {
+				t.Fatalf("details %v, want one ResourceInfo", ds)
 			}
-			ri, ok := st.Details()[0].(*errdetails.ResourceInfo)
+			ri, ok := ds[0].(*errdetails.ResourceInfo)
 			if !ok || ri.GetResourceType() != "scv.v1.Profile" || ri.GetResourceName() != tt.resource {
-				t.Errorf("detail %v, want ResourceInfo of scv.v1.Profile %q", st.Details()[0], tt.resource)
+				t.Errorf("detail %v, want ResourceInfo of scv.v1.Profile %q", ds[0], tt.resource)
 			}
 		})
 	}
@@ -309,14 +326,19 @@ func TestInternalErrorIsLoggedNotSent(t *testing.T) {
 	db := openStore(t, recs, assign)
 	lg, logs := debugLogger()
 	client := scvv1.NewProfileServiceClient(serve(t, db, Options{Logger: lg}))
+	// Serve reads the page-token key from the store before it serves, so
+	// close the store only once a call has been answered.
+	if _, err := client.GetProfile(context.Background(), &scvv1.GetProfileRequest{Name: "profiles/pAlice"}); err != nil {
+		t.Fatal(err)
+	}
 	// Reads from a closed store fail with an error that is not a domain error.
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 	_, err := client.GetProfile(context.Background(), &scvv1.GetProfileRequest{Name: "profiles/pAlice"})
 	st := status.Convert(err)
-	if st.Code() != codes.Internal || st.Message() != "internal error" || len(st.Details()) != 0 {
-		t.Fatalf("status %v, want Internal \"internal error\" without details", st.Proto())
+	if st.Code() != codes.Internal || st.Message() != "internal error" || len(details(t, err, "INTERNAL")) != 0 {
+		t.Fatalf("status %v, want Internal \"internal error\" without details but its ErrorInfo", st.Proto())
 	}
 	out := logs.String()
 	for _, want := range []string{
@@ -338,7 +360,7 @@ func TestToStatus(t *testing.T) {
 		internal bool
 	}{
 		{"canceled", fmt.Errorf("lookup: %w", context.Canceled), codes.Canceled, false},
-		{"deadline", &profileError{what: "profile", err: fmt.Errorf("scan: %w", context.DeadlineExceeded)}, codes.DeadlineExceeded, false},
+		{"deadline", profileError("profiles/p", fmt.Errorf("scan: %w", context.DeadlineExceeded)), codes.DeadlineExceeded, false},
 		{"not found without resource", fmt.Errorf("x: %w", customer.ErrNotFound), codes.NotFound, false},
 		{"status passes through", status.Error(codes.Unavailable, "busy"), codes.Unavailable, false},
 		{"internal status is logged", status.Error(codes.Internal, "boom"), codes.Internal, true},

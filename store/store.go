@@ -31,6 +31,11 @@
 // without its golden profile, and the change log never misses a change.
 //   - ReplaceBlocks replaces the whole block index; BlockIndexTag names
 //     the complete index a reader may use, and never a half-written one.
+//   - ChangeOverrides adds and removes manual overrides (must-link and
+//     cannot-link pairs of record keys) and marks the stored records they
+//     name pending, so the next resolution applies the change.
+//   - EnsureMeta stores a metadata value unless its key has one already,
+//     such as a key generated once per store.
 //
 // A record key is "source/id". A source name is not empty and holds
 // neither '/' nor 0x00; an id is not empty.
@@ -166,4 +171,54 @@ type Resolution struct {
 type Pending struct {
 	Keys []string // record keys, sorted
 	Seq  uint64   // the latest mark's sequence when Keys were read
+}
+
+// OverrideKind says whether an override keeps two records together or
+// apart.
+type OverrideKind uint8
+
+const (
+	// MustLink keeps the two records in one profile.
+	MustLink OverrideKind = 1
+	// CannotLink keeps the two records in different profiles.
+	CannotLink OverrideKind = 2
+)
+
+// String returns "must_link" or "cannot_link", the names the
+// configuration uses.
+func (k OverrideKind) String() string {
+	switch k {
+	case MustLink:
+		return "must_link"
+	case CannotLink:
+		return "cannot_link"
+	}
+	return "unknown"
+}
+
+// Override is a stored manual decision about two records, made through
+// the API (the configuration's must_link and cannot_link are not stored).
+// It holds whatever later resolutions and re-trainings decide.
+type Override struct {
+	// ID is assigned by ChangeOverrides: from 1 up, never reused.
+	ID   uint64
+	Kind OverrideKind
+	// A and B are the record keys ("source/id"), A < B. The records need
+	// not exist yet.
+	A, B string
+	// Created is when the override was made, as given to ChangeOverrides.
+	Created time.Time
+}
+
+// OverrideChange is one ChangeOverrides write.
+type OverrideChange struct {
+	// Add are stored with fresh ids, their keys sorted so that A < B. A
+	// pair stored already with the same kind keeps its override (and id);
+	// one stored with the other kind is replaced, since a pair is either
+	// linked or kept apart.
+	Add []Override
+	// Remove are the ids of overrides to remove. An id the store does not
+	// hold fails the whole change with an error wrapping
+	// customer.ErrNotFound.
+	Remove []uint64
 }

@@ -7,6 +7,10 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/scvhq/scv/customer"
 )
 
 // data holds the name lists the generator draws from.
@@ -147,64 +151,29 @@ func cumulative(ws []weighted) []float64 {
 	return cum
 }
 
-// foldRune maps an accented letter of the embedded lists to ASCII, as
-// systems that cannot store accents do; ok is false for other runes.
-func foldRune(r rune) (string, bool) {
-	switch r {
-	case 'à', 'á', 'â', 'ä', 'ã', 'å':
-		return "a", true
-	case 'À', 'Á', 'Â', 'Ä':
-		return "A", true
-	case 'è', 'é', 'ê', 'ë':
-		return "e", true
-	case 'È', 'É', 'Ê':
-		return "E", true
-	case 'ì', 'í', 'î', 'ï':
-		return "i", true
-	case 'Í', 'Î':
-		return "I", true
-	case 'ò', 'ó', 'ô', 'ö', 'ø', 'º':
-		return "o", true
-	case 'Ó', 'Ö', 'Ô':
-		return "O", true
-	case 'ù', 'ú', 'û', 'ü':
-		return "u", true
-	case 'Ú', 'Ü':
-		return "U", true
-	case 'ñ':
-		return "n", true
-	case 'Ñ':
-		return "N", true
-	case 'ç':
-		return "c", true
-	case 'Ç':
-		return "C", true
-	case 'ß':
-		return "ss", true
-	}
-	return "", false
-}
-
-// fold drops the accents of s.
+// fold drops the accents of s, as systems that cannot store them do:
+// each non-ASCII letter is written as its customer.FoldName key, in the
+// letter's case ("É" as "E", "ß" as "ss"). Letters without such a key,
+// and ASCII, are kept.
 func fold(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if !hasAccent(s) {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if f, ok := foldRune(r); ok {
-			b.WriteString(f)
-		} else {
-			b.WriteRune(r)
+		k := ""
+		if r >= utf8.RuneSelf {
+			k = customer.FoldName(string(r))
 		}
+		if k == "" || hasAccent(k) {
+			b.WriteRune(r)
+			continue
+		}
+		if unicode.IsUpper(r) && k != "ss" {
+			k = strings.ToUpper(k)
+		}
+		b.WriteString(k)
 	}
 	return b.String()
 }

@@ -1,9 +1,12 @@
 package synth
 
 import (
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scvhq/scv/customer"
 )
 
 // date is a calendar date.
@@ -261,19 +264,18 @@ func line1(c *country, number, street string) string {
 	return street + " " + number
 }
 
-// slug makes a name fit for an email address: accents dropped, lower
-// case, letters and digits only.
+// slug makes a name fit for an email address: its customer.FoldName key
+// with only the ASCII letters and digits kept.
 func slug(s string) string {
-	s = fold(s)
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+	k := customer.FoldName(s)
+	b := make([]byte, 0, len(k))
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
 			b = append(b, c)
-		case c >= 'A' && c <= 'Z':
-			b = append(b, c+'a'-'A')
 		}
+	}
+	if len(b) == len(k) {
+		return k
 	}
 	return string(b)
 }
@@ -317,7 +319,7 @@ func (g *generator) personalEmail(p *person, provider string) string {
 func (g *generator) uniqueEmail(local, provider string) string {
 	e := local + "@" + provider
 	for try := 1; ; try++ {
-		h := fnv(e)
+		h := sum64(e)
 		if _, taken := g.emails[h]; !taken {
 			g.emails[h] = struct{}{}
 			return e
@@ -331,7 +333,7 @@ func (g *generator) uniqueEmail(local, provider string) string {
 func (g *generator) uniquePhone(c *country, draw func() string) string {
 	for {
 		nsn := draw()
-		h := fnv(c.dial + ":" + nsn)
+		h := sum64(c.dial + ":" + nsn)
 		if _, taken := g.phones[h]; !taken {
 			g.phones[h] = struct{}{}
 			return nsn
@@ -339,12 +341,9 @@ func (g *generator) uniquePhone(c *country, draw func() string) string {
 	}
 }
 
-// fnv is the 64-bit FNV-1a hash of s.
-func fnv(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
+// sum64 is the 64-bit FNV-1a hash of s.
+func sum64(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s)) // never fails; the conversion does not copy
+	return h.Sum64()
 }

@@ -4,9 +4,7 @@ package synth
 // address style, postcodes, phone numbers and the cultures of their names.
 type country struct {
 	code    string   // ISO 3166-1 alpha-2
-	alpha3  string   // ISO 3166-1 alpha-3
-	name    string   // English short name
-	aliases []string // other ways forms write the country
+	aliases []string // other ways forms write the country than its name
 	weight  float64  // share of customers living there
 	dial    string   // country calling code without "+"
 	trunk   string   // national trunk prefix, "" when none
@@ -60,7 +58,7 @@ type phoneFormat struct {
 func countries() []*country {
 	return []*country{
 		{
-			code: "GB", alpha3: "GBR", name: "United Kingdom", aliases: []string{"UK", "England", "Great Britain", "UNITED KINGDOM"},
+			code: "GB", aliases: []string{"UK", "England", "Great Britain", "UNITED KINGDOM"},
 			weight: 0.55, dial: "44", trunk: "0", numFirst: true, flat: "Flat",
 			cultures: []weighted{{"en", 0.82}, {"in", 0.1}, {"fr", 0.02}, {"es", 0.03}, {"de", 0.03}},
 			cities: []city{
@@ -87,7 +85,7 @@ func countries() []*country {
 				{"icloud.com", 7}, {"sky.com", 5}, {"live.co.uk", 4}, {"aol.com", 2}, {"virginmedia.com", 3}, {"talktalk.net", 2}},
 		},
 		{
-			code: "US", alpha3: "USA", name: "United States", aliases: []string{"USA", "United States of America", "US"},
+			code: "US", aliases: []string{"USA", "United States of America", "US"},
 			weight: 0.12, dial: "1", numFirst: true, flat: "Apt",
 			cultures: []weighted{{"en", 0.75}, {"es", 0.17}, {"in", 0.05}, {"de", 0.03}},
 			cities: []city{
@@ -108,7 +106,7 @@ func countries() []*country {
 			emails:   []weighted{{"gmail.com", 40}, {"yahoo.com", 15}, {"hotmail.com", 8}, {"aol.com", 6}, {"outlook.com", 10}, {"icloud.com", 10}, {"comcast.net", 5}},
 		},
 		{
-			code: "AU", alpha3: "AUS", name: "Australia", aliases: []string{"AUSTRALIA", "AU"},
+			code: "AU", aliases: []string{"AUSTRALIA", "AU"},
 			weight: 0.07, dial: "61", trunk: "0", numFirst: true, flat: "Unit",
 			cultures: []weighted{{"en", 0.88}, {"in", 0.07}, {"es", 0.02}, {"de", 0.03}},
 			cities: []city{
@@ -127,7 +125,7 @@ func countries() []*country {
 			emails:   []weighted{{"gmail.com", 35}, {"bigpond.com", 15}, {"outlook.com.au", 10}, {"hotmail.com", 12}, {"yahoo.com.au", 10}, {"icloud.com", 8}, {"optusnet.com.au", 5}},
 		},
 		{
-			code: "DE", alpha3: "DEU", name: "Germany", aliases: []string{"Deutschland", "GERMANY"},
+			code: "DE", aliases: []string{"Deutschland", "GERMANY"},
 			weight: 0.07, dial: "49", trunk: "0", flat: "Whg.",
 			cultures: []weighted{{"de", 0.92}, {"en", 0.03}, {"es", 0.02}, {"fr", 0.03}},
 			cities: []city{
@@ -148,7 +146,7 @@ func countries() []*country {
 			emails:   []weighted{{"gmx.de", 25}, {"web.de", 25}, {"t-online.de", 15}, {"gmail.com", 25}, {"freenet.de", 5}, {"posteo.de", 3}},
 		},
 		{
-			code: "FR", alpha3: "FRA", name: "France", aliases: []string{"FRANCE", "FR"},
+			code: "FR", aliases: []string{"FRANCE", "FR"},
 			weight: 0.07, dial: "33", trunk: "0", numFirst: true, flat: "Apt",
 			cultures: []weighted{{"fr", 0.92}, {"en", 0.02}, {"es", 0.03}, {"de", 0.03}},
 			cities: []city{
@@ -167,7 +165,7 @@ func countries() []*country {
 			emails:   []weighted{{"gmail.com", 30}, {"orange.fr", 20}, {"free.fr", 15}, {"laposte.net", 8}, {"sfr.fr", 8}, {"hotmail.fr", 10}, {"wanadoo.fr", 5}},
 		},
 		{
-			code: "ES", alpha3: "ESP", name: "Spain", aliases: []string{"España", "Espana", "SPAIN"},
+			code: "ES", aliases: []string{"España", "Espana", "SPAIN"},
 			weight: 0.06, dial: "34", flat: "Piso",
 			cultures: []weighted{{"es", 0.95}, {"en", 0.02}, {"fr", 0.01}, {"de", 0.02}},
 			cities: []city{
@@ -185,7 +183,7 @@ func countries() []*country {
 			emails:   []weighted{{"gmail.com", 40}, {"hotmail.es", 20}, {"yahoo.es", 10}, {"outlook.es", 10}, {"telefonica.net", 5}, {"icloud.com", 5}},
 		},
 		{
-			code: "IN", alpha3: "IND", name: "India", aliases: []string{"INDIA", "IN"},
+			code: "IN", aliases: []string{"INDIA", "IN"},
 			weight: 0.06, dial: "91", numFirst: true, flat: "Flat",
 			cultures: []weighted{{"in", 1}},
 			cities: []city{

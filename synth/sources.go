@@ -6,6 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/scvhq/scv/customer"
 )
 
 // homeCountry is every source's default country: the silos belong to a
@@ -151,7 +155,7 @@ func shop() *sourceDef {
 			vals[7] = g.optional(pc, 0.5)
 			vals[8] = g.optional(v.city, 0.5)
 			vals[9] = v.addr.city.region
-			vals[10] = c.name
+			vals[10] = customer.CountryName(c.code)
 			if g.chance(0.12) {
 				vals[10] = one(g, c.aliases)
 			}
@@ -232,7 +236,7 @@ func support() *sourceDef {
 			}
 			vals[5] = g.optional(v.city, 3)
 			vals[6] = g.optional(v.postcode, 6)
-			vals[7] = c.alpha3
+			vals[7] = language.MustParseRegion(c.code).ISO3()
 			created := v.at.Add(-time.Duration(g.rng.IntN(400*24)) * time.Hour)
 			vals[8] = created.Format("2006-01-02T15:04:05Z")
 			vals[9] = v.at.Format("2006-01-02T15:04:05Z")

@@ -19,7 +19,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"time"
 )
@@ -415,14 +414,5 @@ func (g *generator) digits(n int) string {
 
 // one returns a random element of xs.
 func one[T any](g *generator, xs []T) T { return xs[g.rng.IntN(len(xs))] }
-
-// Kinds returns every kind Summary.Injected may count, sorted.
-func Kinds() []string {
-	k := []string{KindNickname, KindAccentsDropped, KindTypo, KindSwapNames, KindSwapDayMonth, KindBadDate,
-		KindMissing, KindPlaceholder, KindInvalidEmail, KindEmailTypo, KindOldEmail, KindSharedEmail,
-		KindInvalidPhone, KindNationalAbroad, KindSharedPhone, KindOldAddress, KindDuplicate, KindMissingID}
-	slices.Sort(k)
-	return k
-}
 
 func appendInt(b []byte, n int) []byte { return strconv.AppendInt(b, int64(n), 10) }

@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"github.com/scvhq/scv/customer"
+	"github.com/scvhq/scv/override"
 	"github.com/scvhq/scv/server"
 )
 
@@ -41,7 +42,15 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if len(cfg.Sources) > 0 {
 		country = cfg.Sources[0].DefaultCountry
 	}
-	opts := server.Options{Logger: a.logger.Named("server"), DefaultCountry: country}
+	// Merges and splits resolve through the pipeline; nothing else in the
+	// server process runs it, and override.Service runs one change at a
+	// time.
+	resolve := func(ctx context.Context) error {
+		_, err := p.ResolvePending(ctx)
+		return err
+	}
+	admin := override.New(p.db, resolve, override.Options{MustLink: cfg.Resolver.MustLink, CannotLink: cfg.Resolver.CannotLink})
+	opts := server.Options{Logger: a.logger.Named("server"), DefaultCountry: country, Admin: admin}
 	switch explain, err := p.ExplainFunc(ctx); {
 	case err == nil:
 		opts.Explain = explain

@@ -124,6 +124,26 @@ func (db *DB) Check(ctx context.Context) error {
 		if !slices.Equal(gotBlocks, wantBlocks) {
 			return fmt.Errorf("block index\n got %q\nwant %q", gotBlocks, wantBlocks)
 		}
+		// Each override has its pair entry and each pair entry its override.
+		pairs := tx.Bucket(bucketOverridePairs)
+		n := 0
+		err = tx.Bucket(bucketOverrides).ForEach(func(k, v []byte) error {
+			o, err := decodeOverride(k, v)
+			if err != nil {
+				return err
+			}
+			if id := pairs.Get(pairKey(o.A, o.B)); !bytes.Equal(id, k) {
+				return fmt.Errorf("override %d of %q and %q: pair entry names %x", o.ID, o.A, o.B, id)
+			}
+			n++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if got := pairs.Stats().KeyN; got != n {
+			return fmt.Errorf("override pairs: %d entries for %d overrides", got, n)
+		}
 		// Every profile with members has a golden profile, and no other
 		// profile has one; each golden value names a member.
 		wantGolden := allProfileIDs(tx)

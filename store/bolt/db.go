@@ -26,6 +26,9 @@
 //	            change log
 //	syncs       source 0x00 big-endian UnixNano -> JSON store.SyncRun: each
 //	            source's sync history
+//	overrides   override id (big-endian uint64) -> kind, creation time and
+//	            the pair of record keys (see overrides.go)
+//	overridepairs the pair of record keys -> override id
 //
 // It keeps the contract of package store: every method but ReplaceBlocks
 // runs in one bbolt transaction, so the identifier index, assignments,
@@ -97,6 +100,9 @@ var (
 	bucketGolden      = []byte("golden")
 	bucketChanges     = []byte("changes")
 	bucketSyncs       = []byte("syncs")
+	bucketOverrides   = []byte("overrides")
+	// bucketOverridePairs indexes overrides by their pair of record keys.
+	bucketOverridePairs = []byte("overridepairs")
 )
 
 // stateBlocksTag is the state key of the complete block index's tag.
@@ -107,6 +113,7 @@ var allBuckets = [][]byte{
 	bucketQuarantine, bucketCheckpoints, bucketMeta, bucketCounters,
 	bucketBlocks, bucketRecBlocks, bucketPending, bucketState,
 	bucketGolden, bucketChanges, bucketSyncs,
+	bucketOverrides, bucketOverridePairs,
 }
 
 // DB is an open store. Its methods are safe for concurrent use; writes

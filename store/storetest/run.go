@@ -42,6 +42,9 @@ func Run(t *testing.T, open Open) {
 		{"Lookup", testLookup},
 		{"BlockIndex", testBlockIndex},
 		{"Meta", testMeta},
+		{"EnsureMeta", testEnsureMeta},
+		{"Overrides", testOverrides},
+		{"OverridesRejectBadPairs", testOverridesRejectBadPairs},
 		{"ContextCanceled", testContextCanceled},
 		{"ConcurrentReadersDuringWrites", testConcurrentReaders},
 		{"GoldenProfiles", testGoldenProfiles},
@@ -878,6 +881,10 @@ func testContextCanceled(t *testing.T, s Store) {
 	isCanceled("Lookup", err)
 	_, err = s.Pending(ctx)
 	isCanceled("Pending", err)
+	_, err = s.ChangeOverrides(ctx, store.OverrideChange{Add: []store.Override{{Kind: store.MustLink, A: "a/1", B: "a/2"}}})
+	isCanceled("ChangeOverrides", err)
+	_, err = s.EnsureMeta(ctx, "k", []byte("v"))
+	isCanceled("EnsureMeta", err)
 	// Nothing of the canceled writes landed.
 	if live := liveKeys(t, s); !slices.Equal(live, []string{"a/1"}) {
 		t.Errorf("live after canceled writes = %q, want [a/1]", live)

@@ -33,6 +33,15 @@ type Store interface {
 	ApplyResolution(ctx context.Context, r store.Resolution) error
 	// Meta returns a copy of the metadata value of key, or nil.
 	Meta(ctx context.Context, key string) ([]byte, error)
+	// EnsureMeta stores v under key unless key has a value, and returns
+	// the value stored under key, in one transaction.
+	EnsureMeta(ctx context.Context, key string, v []byte) ([]byte, error)
+	// ChangeOverrides adds and removes overrides and marks the stored
+	// records they name pending, in one transaction; see
+	// store.OverrideChange.
+	ChangeOverrides(ctx context.Context, c store.OverrideChange) ([]store.Override, error)
+	// Overrides returns every stored override in id order.
+	Overrides(ctx context.Context) ([]store.Override, error)
 
 	// Record returns the record with key, live or deleted, or an error
 	// wrapping customer.ErrNotFound.

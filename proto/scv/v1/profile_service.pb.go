@@ -122,6 +122,251 @@ func (x *GetProfileResponse) GetProfile() *Profile {
 	return nil
 }
 
+// BatchGetProfilesRequest names the profiles to return.
+type BatchGetProfilesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The resource names, "profiles/{id}"; at least 1 and at most 1,000.
+	Names []string `protobuf:"bytes,1,rep,name=names,proto3" json:"names,omitempty"`
+	// How much of each profile to return.
+	View          ProfileView `protobuf:"varint,2,opt,name=view,proto3,enum=scv.v1.ProfileView" json:"view,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchGetProfilesRequest) Reset() {
+	*x = BatchGetProfilesRequest{}
+	mi := &file_scv_v1_profile_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchGetProfilesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchGetProfilesRequest) ProtoMessage() {}
+
+func (x *BatchGetProfilesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchGetProfilesRequest.ProtoReflect.Descriptor instead.
+func (*BatchGetProfilesRequest) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *BatchGetProfilesRequest) GetNames() []string {
+	if x != nil {
+		return x.Names
+	}
+	return nil
+}
+
+func (x *BatchGetProfilesRequest) GetView() ProfileView {
+	if x != nil {
+		return x.View
+	}
+	return ProfileView_PROFILE_VIEW_UNSPECIFIED
+}
+
+// BatchGetProfilesResponse holds the requested profiles.
+type BatchGetProfilesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One profile per requested name, in the order of the names.
+	Profiles      []*Profile `protobuf:"bytes,1,rep,name=profiles,proto3" json:"profiles,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchGetProfilesResponse) Reset() {
+	*x = BatchGetProfilesResponse{}
+	mi := &file_scv_v1_profile_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchGetProfilesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchGetProfilesResponse) ProtoMessage() {}
+
+func (x *BatchGetProfilesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchGetProfilesResponse.ProtoReflect.Descriptor instead.
+func (*BatchGetProfilesResponse) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *BatchGetProfilesResponse) GetProfiles() []*Profile {
+	if x != nil {
+		return x.Profiles
+	}
+	return nil
+}
+
+// ListProfilesRequest asks for one page of profiles (AIP-158, AIP-160).
+type ListProfilesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The most profiles to return: 0 means 50; above 1,000 means 1,000;
+	// negative is INVALID_ARGUMENT. A page may hold fewer profiles than
+	// asked for even when more follow: only an empty next_page_token ends
+	// the list.
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of the previous page; empty for the first page.
+	// The token is opaque and signed: it is only valid with the same
+	// filter (page_size and view may change between pages).
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Keeps only the profiles that match every condition, joined by AND:
+	//
+	//	source = "crm"                          a live member of source crm
+	//	update_time > "2026-01-01T00:00:00Z"    the latest updated_at of any
+	//	                                        member, compared with an
+	//	                                        RFC 3339 time by =, !=, <,
+	//	                                        <=, > or >=; a profile whose
+	//	                                        records have no updated_at
+	//	                                        matches no such condition
+	//
+	// source also takes ":" for "=". Empty keeps every profile; an unknown
+	// field is INVALID_ARGUMENT naming the fields there are.
+	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
+	// How much of each profile to return.
+	View          ProfileView `protobuf:"varint,4,opt,name=view,proto3,enum=scv.v1.ProfileView" json:"view,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProfilesRequest) Reset() {
+	*x = ListProfilesRequest{}
+	mi := &file_scv_v1_profile_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProfilesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProfilesRequest) ProtoMessage() {}
+
+func (x *ListProfilesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProfilesRequest.ProtoReflect.Descriptor instead.
+func (*ListProfilesRequest) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ListProfilesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListProfilesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListProfilesRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
+	}
+	return ""
+}
+
+func (x *ListProfilesRequest) GetView() ProfileView {
+	if x != nil {
+		return x.View
+	}
+	return ProfileView_PROFILE_VIEW_UNSPECIFIED
+}
+
+// ListProfilesResponse is one page of profiles.
+type ListProfilesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The profiles of the page, in id order.
+	Profiles []*Profile `protobuf:"bytes,1,rep,name=profiles,proto3" json:"profiles,omitempty"`
+	// The page_token of the next page; empty when this page is the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProfilesResponse) Reset() {
+	*x = ListProfilesResponse{}
+	mi := &file_scv_v1_profile_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProfilesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProfilesResponse) ProtoMessage() {}
+
+func (x *ListProfilesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProfilesResponse.ProtoReflect.Descriptor instead.
+func (*ListProfilesResponse) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ListProfilesResponse) GetProfiles() []*Profile {
+	if x != nil {
+		return x.Profiles
+	}
+	return nil
+}
+
+func (x *ListProfilesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 // Identifier is one value that identifies a customer.
 type Identifier struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -137,7 +382,7 @@ type Identifier struct {
 
 func (x *Identifier) Reset() {
 	*x = Identifier{}
-	mi := &file_scv_v1_profile_service_proto_msgTypes[2]
+	mi := &file_scv_v1_profile_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -149,7 +394,7 @@ func (x *Identifier) String() string {
 func (*Identifier) ProtoMessage() {}
 
 func (x *Identifier) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_profile_service_proto_msgTypes[2]
+	mi := &file_scv_v1_profile_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -162,7 +407,7 @@ func (x *Identifier) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Identifier.ProtoReflect.Descriptor instead.
 func (*Identifier) Descriptor() ([]byte, []int) {
-	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{2}
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Identifier) GetKind() string {
@@ -192,7 +437,7 @@ type LookupProfileRequest struct {
 
 func (x *LookupProfileRequest) Reset() {
 	*x = LookupProfileRequest{}
-	mi := &file_scv_v1_profile_service_proto_msgTypes[3]
+	mi := &file_scv_v1_profile_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -204,7 +449,7 @@ func (x *LookupProfileRequest) String() string {
 func (*LookupProfileRequest) ProtoMessage() {}
 
 func (x *LookupProfileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_profile_service_proto_msgTypes[3]
+	mi := &file_scv_v1_profile_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -217,7 +462,7 @@ func (x *LookupProfileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LookupProfileRequest.ProtoReflect.Descriptor instead.
 func (*LookupProfileRequest) Descriptor() ([]byte, []int) {
-	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{3}
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *LookupProfileRequest) GetIdentifier() *Identifier {
@@ -246,7 +491,7 @@ type LookupProfileResponse struct {
 
 func (x *LookupProfileResponse) Reset() {
 	*x = LookupProfileResponse{}
-	mi := &file_scv_v1_profile_service_proto_msgTypes[4]
+	mi := &file_scv_v1_profile_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -258,7 +503,7 @@ func (x *LookupProfileResponse) String() string {
 func (*LookupProfileResponse) ProtoMessage() {}
 
 func (x *LookupProfileResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_profile_service_proto_msgTypes[4]
+	mi := &file_scv_v1_profile_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -271,7 +516,7 @@ func (x *LookupProfileResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LookupProfileResponse.ProtoReflect.Descriptor instead.
 func (*LookupProfileResponse) Descriptor() ([]byte, []int) {
-	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{4}
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *LookupProfileResponse) GetProfiles() []*Profile {
@@ -292,7 +537,7 @@ type ExplainProfileRequest struct {
 
 func (x *ExplainProfileRequest) Reset() {
 	*x = ExplainProfileRequest{}
-	mi := &file_scv_v1_profile_service_proto_msgTypes[5]
+	mi := &file_scv_v1_profile_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -304,7 +549,7 @@ func (x *ExplainProfileRequest) String() string {
 func (*ExplainProfileRequest) ProtoMessage() {}
 
 func (x *ExplainProfileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_profile_service_proto_msgTypes[5]
+	mi := &file_scv_v1_profile_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -317,7 +562,7 @@ func (x *ExplainProfileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainProfileRequest.ProtoReflect.Descriptor instead.
 func (*ExplainProfileRequest) Descriptor() ([]byte, []int) {
-	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{5}
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ExplainProfileRequest) GetName() string {
@@ -343,7 +588,7 @@ type ExplainProfileResponse struct {
 
 func (x *ExplainProfileResponse) Reset() {
 	*x = ExplainProfileResponse{}
-	mi := &file_scv_v1_profile_service_proto_msgTypes[6]
+	mi := &file_scv_v1_profile_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -355,7 +600,7 @@ func (x *ExplainProfileResponse) String() string {
 func (*ExplainProfileResponse) ProtoMessage() {}
 
 func (x *ExplainProfileResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_profile_service_proto_msgTypes[6]
+	mi := &file_scv_v1_profile_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -368,7 +613,7 @@ func (x *ExplainProfileResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainProfileResponse.ProtoReflect.Descriptor instead.
 func (*ExplainProfileResponse) Descriptor() ([]byte, []int) {
-	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{6}
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ExplainProfileResponse) GetName() string {
@@ -401,7 +646,21 @@ const file_scv_v1_profile_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
 	"\x04view\x18\x02 \x01(\x0e2\x13.scv.v1.ProfileViewR\x04view\"?\n" +
 	"\x12GetProfileResponse\x12)\n" +
-	"\aprofile\x18\x01 \x01(\v2\x0f.scv.v1.ProfileR\aprofile\"6\n" +
+	"\aprofile\x18\x01 \x01(\v2\x0f.scv.v1.ProfileR\aprofile\"X\n" +
+	"\x17BatchGetProfilesRequest\x12\x14\n" +
+	"\x05names\x18\x01 \x03(\tR\x05names\x12'\n" +
+	"\x04view\x18\x02 \x01(\x0e2\x13.scv.v1.ProfileViewR\x04view\"G\n" +
+	"\x18BatchGetProfilesResponse\x12+\n" +
+	"\bprofiles\x18\x01 \x03(\v2\x0f.scv.v1.ProfileR\bprofiles\"\x92\x01\n" +
+	"\x13ListProfilesRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\x12\x16\n" +
+	"\x06filter\x18\x03 \x01(\tR\x06filter\x12'\n" +
+	"\x04view\x18\x04 \x01(\x0e2\x13.scv.v1.ProfileViewR\x04view\"k\n" +
+	"\x14ListProfilesResponse\x12+\n" +
+	"\bprofiles\x18\x01 \x03(\v2\x0f.scv.v1.ProfileR\bprofiles\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"6\n" +
 	"\n" +
 	"Identifier\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x14\n" +
@@ -418,10 +677,12 @@ const file_scv_v1_profile_service_proto_rawDesc = "" +
 	"\x16ExplainProfileResponse\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12-\n" +
 	"\x05pairs\x18\x02 \x03(\v2\x17.scv.v1.PairExplanationR\x05pairs\x12\x14\n" +
-	"\x05notes\x18\x03 \x03(\tR\x05notes2\xf4\x01\n" +
+	"\x05notes\x18\x03 \x03(\tR\x05notes2\x96\x03\n" +
 	"\x0eProfileService\x12C\n" +
 	"\n" +
-	"GetProfile\x12\x19.scv.v1.GetProfileRequest\x1a\x1a.scv.v1.GetProfileResponse\x12L\n" +
+	"GetProfile\x12\x19.scv.v1.GetProfileRequest\x1a\x1a.scv.v1.GetProfileResponse\x12U\n" +
+	"\x10BatchGetProfiles\x12\x1f.scv.v1.BatchGetProfilesRequest\x1a .scv.v1.BatchGetProfilesResponse\x12I\n" +
+	"\fListProfiles\x12\x1b.scv.v1.ListProfilesRequest\x1a\x1c.scv.v1.ListProfilesResponse\x12L\n" +
 	"\rLookupProfile\x12\x1c.scv.v1.LookupProfileRequest\x1a\x1d.scv.v1.LookupProfileResponse\x12O\n" +
 	"\x0eExplainProfile\x12\x1d.scv.v1.ExplainProfileRequest\x1a\x1e.scv.v1.ExplainProfileResponseB)Z'github.com/scvhq/scv/proto/scv/v1;scvv1b\x06proto3"
 
@@ -437,37 +698,49 @@ func file_scv_v1_profile_service_proto_rawDescGZIP() []byte {
 	return file_scv_v1_profile_service_proto_rawDescData
 }
 
-var file_scv_v1_profile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_scv_v1_profile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_scv_v1_profile_service_proto_goTypes = []any{
-	(*GetProfileRequest)(nil),      // 0: scv.v1.GetProfileRequest
-	(*GetProfileResponse)(nil),     // 1: scv.v1.GetProfileResponse
-	(*Identifier)(nil),             // 2: scv.v1.Identifier
-	(*LookupProfileRequest)(nil),   // 3: scv.v1.LookupProfileRequest
-	(*LookupProfileResponse)(nil),  // 4: scv.v1.LookupProfileResponse
-	(*ExplainProfileRequest)(nil),  // 5: scv.v1.ExplainProfileRequest
-	(*ExplainProfileResponse)(nil), // 6: scv.v1.ExplainProfileResponse
-	(ProfileView)(0),               // 7: scv.v1.ProfileView
-	(*Profile)(nil),                // 8: scv.v1.Profile
-	(*PairExplanation)(nil),        // 9: scv.v1.PairExplanation
+	(*GetProfileRequest)(nil),        // 0: scv.v1.GetProfileRequest
+	(*GetProfileResponse)(nil),       // 1: scv.v1.GetProfileResponse
+	(*BatchGetProfilesRequest)(nil),  // 2: scv.v1.BatchGetProfilesRequest
+	(*BatchGetProfilesResponse)(nil), // 3: scv.v1.BatchGetProfilesResponse
+	(*ListProfilesRequest)(nil),      // 4: scv.v1.ListProfilesRequest
+	(*ListProfilesResponse)(nil),     // 5: scv.v1.ListProfilesResponse
+	(*Identifier)(nil),               // 6: scv.v1.Identifier
+	(*LookupProfileRequest)(nil),     // 7: scv.v1.LookupProfileRequest
+	(*LookupProfileResponse)(nil),    // 8: scv.v1.LookupProfileResponse
+	(*ExplainProfileRequest)(nil),    // 9: scv.v1.ExplainProfileRequest
+	(*ExplainProfileResponse)(nil),   // 10: scv.v1.ExplainProfileResponse
+	(ProfileView)(0),                 // 11: scv.v1.ProfileView
+	(*Profile)(nil),                  // 12: scv.v1.Profile
+	(*PairExplanation)(nil),          // 13: scv.v1.PairExplanation
 }
 var file_scv_v1_profile_service_proto_depIdxs = []int32{
-	7, // 0: scv.v1.GetProfileRequest.view:type_name -> scv.v1.ProfileView
-	8, // 1: scv.v1.GetProfileResponse.profile:type_name -> scv.v1.Profile
-	2, // 2: scv.v1.LookupProfileRequest.identifier:type_name -> scv.v1.Identifier
-	7, // 3: scv.v1.LookupProfileRequest.view:type_name -> scv.v1.ProfileView
-	8, // 4: scv.v1.LookupProfileResponse.profiles:type_name -> scv.v1.Profile
-	9, // 5: scv.v1.ExplainProfileResponse.pairs:type_name -> scv.v1.PairExplanation
-	0, // 6: scv.v1.ProfileService.GetProfile:input_type -> scv.v1.GetProfileRequest
-	3, // 7: scv.v1.ProfileService.LookupProfile:input_type -> scv.v1.LookupProfileRequest
-	5, // 8: scv.v1.ProfileService.ExplainProfile:input_type -> scv.v1.ExplainProfileRequest
-	1, // 9: scv.v1.ProfileService.GetProfile:output_type -> scv.v1.GetProfileResponse
-	4, // 10: scv.v1.ProfileService.LookupProfile:output_type -> scv.v1.LookupProfileResponse
-	6, // 11: scv.v1.ProfileService.ExplainProfile:output_type -> scv.v1.ExplainProfileResponse
-	9, // [9:12] is the sub-list for method output_type
-	6, // [6:9] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	11, // 0: scv.v1.GetProfileRequest.view:type_name -> scv.v1.ProfileView
+	12, // 1: scv.v1.GetProfileResponse.profile:type_name -> scv.v1.Profile
+	11, // 2: scv.v1.BatchGetProfilesRequest.view:type_name -> scv.v1.ProfileView
+	12, // 3: scv.v1.BatchGetProfilesResponse.profiles:type_name -> scv.v1.Profile
+	11, // 4: scv.v1.ListProfilesRequest.view:type_name -> scv.v1.ProfileView
+	12, // 5: scv.v1.ListProfilesResponse.profiles:type_name -> scv.v1.Profile
+	6,  // 6: scv.v1.LookupProfileRequest.identifier:type_name -> scv.v1.Identifier
+	11, // 7: scv.v1.LookupProfileRequest.view:type_name -> scv.v1.ProfileView
+	12, // 8: scv.v1.LookupProfileResponse.profiles:type_name -> scv.v1.Profile
+	13, // 9: scv.v1.ExplainProfileResponse.pairs:type_name -> scv.v1.PairExplanation
+	0,  // 10: scv.v1.ProfileService.GetProfile:input_type -> scv.v1.GetProfileRequest
+	2,  // 11: scv.v1.ProfileService.BatchGetProfiles:input_type -> scv.v1.BatchGetProfilesRequest
+	4,  // 12: scv.v1.ProfileService.ListProfiles:input_type -> scv.v1.ListProfilesRequest
+	7,  // 13: scv.v1.ProfileService.LookupProfile:input_type -> scv.v1.LookupProfileRequest
+	9,  // 14: scv.v1.ProfileService.ExplainProfile:input_type -> scv.v1.ExplainProfileRequest
+	1,  // 15: scv.v1.ProfileService.GetProfile:output_type -> scv.v1.GetProfileResponse
+	3,  // 16: scv.v1.ProfileService.BatchGetProfiles:output_type -> scv.v1.BatchGetProfilesResponse
+	5,  // 17: scv.v1.ProfileService.ListProfiles:output_type -> scv.v1.ListProfilesResponse
+	8,  // 18: scv.v1.ProfileService.LookupProfile:output_type -> scv.v1.LookupProfileResponse
+	10, // 19: scv.v1.ProfileService.ExplainProfile:output_type -> scv.v1.ExplainProfileResponse
+	15, // [15:20] is the sub-list for method output_type
+	10, // [10:15] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_scv_v1_profile_service_proto_init() }
@@ -483,7 +756,7 @@ func file_scv_v1_profile_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_scv_v1_profile_service_proto_rawDesc), len(file_scv_v1_profile_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   7,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,9 +19,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ProfileService_GetProfile_FullMethodName     = "/scv.v1.ProfileService/GetProfile"
-	ProfileService_LookupProfile_FullMethodName  = "/scv.v1.ProfileService/LookupProfile"
-	ProfileService_ExplainProfile_FullMethodName = "/scv.v1.ProfileService/ExplainProfile"
+	ProfileService_GetProfile_FullMethodName       = "/scv.v1.ProfileService/GetProfile"
+	ProfileService_BatchGetProfiles_FullMethodName = "/scv.v1.ProfileService/BatchGetProfiles"
+	ProfileService_ListProfiles_FullMethodName     = "/scv.v1.ProfileService/ListProfiles"
+	ProfileService_LookupProfile_FullMethodName    = "/scv.v1.ProfileService/LookupProfile"
+	ProfileService_ExplainProfile_FullMethodName   = "/scv.v1.ProfileService/ExplainProfile"
 )
 
 // ProfileServiceClient is the client API for ProfileService service.
@@ -33,6 +35,18 @@ type ProfileServiceClient interface {
 	// GetProfile returns one profile by its resource name. An unknown profile
 	// is NOT_FOUND; a malformed name is INVALID_ARGUMENT.
 	GetProfile(ctx context.Context, in *GetProfileRequest, opts ...grpc.CallOption) (*GetProfileResponse, error)
+	// BatchGetProfiles returns up to 1,000 profiles by resource name, in the
+	// order of the names (a name given twice is returned twice). It fails as
+	// a whole: one unknown profile is NOT_FOUND naming it; more than 1,000
+	// names or a malformed one is INVALID_ARGUMENT.
+	BatchGetProfiles(ctx context.Context, in *BatchGetProfilesRequest, opts ...grpc.CallOption) (*BatchGetProfilesResponse, error)
+	// ListProfiles pages through the profiles in id order, optionally
+	// filtered. The order is stable while pages are read: a profile created
+	// after a page was read appears on a later page if its id sorts after
+	// that page's last one. A malformed, forged or changed page_token, a
+	// token used with another filter, or a filter the server cannot parse
+	// is INVALID_ARGUMENT.
+	ListProfiles(ctx context.Context, in *ListProfilesRequest, opts ...grpc.CallOption) (*ListProfilesResponse, error)
 	// LookupProfile returns the profiles that hold a record with the given
 	// identifier. The value is normalized like the records' values, so an
 	// email matches in any case and a phone in national format. No match is
@@ -58,6 +72,26 @@ func (c *profileServiceClient) GetProfile(ctx context.Context, in *GetProfileReq
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetProfileResponse)
 	err := c.cc.Invoke(ctx, ProfileService_GetProfile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *profileServiceClient) BatchGetProfiles(ctx context.Context, in *BatchGetProfilesRequest, opts ...grpc.CallOption) (*BatchGetProfilesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchGetProfilesResponse)
+	err := c.cc.Invoke(ctx, ProfileService_BatchGetProfiles_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *profileServiceClient) ListProfiles(ctx context.Context, in *ListProfilesRequest, opts ...grpc.CallOption) (*ListProfilesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListProfilesResponse)
+	err := c.cc.Invoke(ctx, ProfileService_ListProfiles_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +127,18 @@ type ProfileServiceServer interface {
 	// GetProfile returns one profile by its resource name. An unknown profile
 	// is NOT_FOUND; a malformed name is INVALID_ARGUMENT.
 	GetProfile(context.Context, *GetProfileRequest) (*GetProfileResponse, error)
+	// BatchGetProfiles returns up to 1,000 profiles by resource name, in the
+	// order of the names (a name given twice is returned twice). It fails as
+	// a whole: one unknown profile is NOT_FOUND naming it; more than 1,000
+	// names or a malformed one is INVALID_ARGUMENT.
+	BatchGetProfiles(context.Context, *BatchGetProfilesRequest) (*BatchGetProfilesResponse, error)
+	// ListProfiles pages through the profiles in id order, optionally
+	// filtered. The order is stable while pages are read: a profile created
+	// after a page was read appears on a later page if its id sorts after
+	// that page's last one. A malformed, forged or changed page_token, a
+	// token used with another filter, or a filter the server cannot parse
+	// is INVALID_ARGUMENT.
+	ListProfiles(context.Context, *ListProfilesRequest) (*ListProfilesResponse, error)
 	// LookupProfile returns the profiles that hold a record with the given
 	// identifier. The value is normalized like the records' values, so an
 	// email matches in any case and a phone in national format. No match is
@@ -116,6 +162,12 @@ type UnimplementedProfileServiceServer struct{}
 
 func (UnimplementedProfileServiceServer) GetProfile(context.Context, *GetProfileRequest) (*GetProfileResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetProfile not implemented")
+}
+func (UnimplementedProfileServiceServer) BatchGetProfiles(context.Context, *BatchGetProfilesRequest) (*BatchGetProfilesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method BatchGetProfiles not implemented")
+}
+func (UnimplementedProfileServiceServer) ListProfiles(context.Context, *ListProfilesRequest) (*ListProfilesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListProfiles not implemented")
 }
 func (UnimplementedProfileServiceServer) LookupProfile(context.Context, *LookupProfileRequest) (*LookupProfileResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method LookupProfile not implemented")
@@ -158,6 +210,42 @@ func _ProfileService_GetProfile_Handler(srv interface{}, ctx context.Context, de
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ProfileServiceServer).GetProfile(ctx, req.(*GetProfileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ProfileService_BatchGetProfiles_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchGetProfilesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProfileServiceServer).BatchGetProfiles(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ProfileService_BatchGetProfiles_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProfileServiceServer).BatchGetProfiles(ctx, req.(*BatchGetProfilesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ProfileService_ListProfiles_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListProfilesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProfileServiceServer).ListProfiles(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ProfileService_ListProfiles_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProfileServiceServer).ListProfiles(ctx, req.(*ListProfilesRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -208,6 +296,14 @@ var ProfileService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetProfile",
 			Handler:    _ProfileService_GetProfile_Handler,
+		},
+		{
+			MethodName: "BatchGetProfiles",
+			Handler:    _ProfileService_BatchGetProfiles_Handler,
+		},
+		{
+			MethodName: "ListProfiles",
+			Handler:    _ProfileService_ListProfiles_Handler,
 		},
 		{
 			MethodName: "LookupProfile",
