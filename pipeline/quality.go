@@ -20,7 +20,6 @@ func (p *Pipeline) QualityOptions() quality.Options {
 func qualitySource(src config.Source) quality.Source {
 	s := quality.Source{
 		Name:         src.Name,
-		Trust:        src.Trust,
 		Freshness:    src.Freshness,
 		HasUpdatedAt: src.UpdatedAt != "",
 	}

@@ -85,7 +85,7 @@ func TestComputeOnSyncedStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, err := quality.Compute(ctx, db, quality.Options{Now: now, Sources: []quality.Source{{
-		Name: "crm", Trust: 0.9, Freshness: 365 * 24 * time.Hour, HasUpdatedAt: true, Identifiers: []string{"loyalty_id"},
+		Name: "crm", Freshness: 365 * 24 * time.Hour, HasUpdatedAt: true, Identifiers: []string{"loyalty_id"},
 		MappedFields: []customer.Field{customer.GivenName, customer.FamilyName, customer.Email, customer.Phone,
 			customer.DateOfBirth, customer.AddressLine1, customer.Locality, customer.PostalCode},
 	}}})

@@ -19,10 +19,10 @@ func twoSourceReport(t *testing.T) *Report {
 	opts := Options{
 		Now: testNow,
 		Sources: []Source{
-			{Name: "crm", Trust: 0.9, HasUpdatedAt: true, Freshness: 365 * 24 * time.Hour,
+			{Name: "crm", HasUpdatedAt: true, Freshness: 365 * 24 * time.Hour,
 				MappedFields: []customer.Field{customer.GivenName, customer.Email, customer.Phone, customer.AddressLine1, customer.PostalCode},
 				Identifiers:  []string{"loyalty_id"}},
-			{Name: "shop", Trust: 0.5, MappedFields: []customer.Field{customer.GivenName, customer.Email, customer.Phone}},
+			{Name: "shop", MappedFields: []customer.Field{customer.GivenName, customer.Email, customer.Phone}},
 		},
 	}
 	F := func(kv ...any) map[customer.Field]customer.Value {
@@ -195,7 +195,7 @@ func BenchmarkCompute(b *testing.B) {
 	if err := db.ApplyResolution(ctx, store.Resolution{Assign: assign, Full: true}); err != nil {
 		b.Fatal(err)
 	}
-	opts := Options{Now: testNow, Sources: []Source{{Name: "crm", Trust: 0.9}, {Name: "shop", Trust: 0.5}}}
+	opts := Options{Now: testNow, Sources: []Source{{Name: "crm"}, {Name: "shop"}}}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Compute(ctx, db, opts); err != nil {

@@ -9,8 +9,7 @@ import (
 
 // Source describes one configured source to the scorer.
 type Source struct {
-	Name  string
-	Trust float64 // 0..1; breaks ties in the consensus value of a profile
+	Name string
 
 	// Freshness is the timeliness window: a record updated within it of
 	// Options.Now is timely. Timeliness applies only when HasUpdatedAt is

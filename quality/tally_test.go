@@ -28,7 +28,7 @@ func rec(src, id string, row int64, vals map[customer.Field]customer.Value) *cus
 
 func TestTallyCounts(t *testing.T) {
 	crm := Source{
-		Name: "crm", Trust: 0.9, Freshness: 30 * 24 * time.Hour, HasUpdatedAt: true,
+		Name: "crm", Freshness: 30 * 24 * time.Hour, HasUpdatedAt: true,
 		MappedFields: []customer.Field{customer.GivenName, customer.Email, customer.Phone},
 		Identifiers:  []string{"national_id"},
 	}
