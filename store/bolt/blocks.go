@@ -24,7 +24,8 @@ const blockTxEntries = 1 << 20
 // its block keys) built under tag, such as a hash of the resolver's model.
 // It writes in several transactions to bound the memory of each: the
 // first clears the index and its tag, the last sets tag, so BlockIndexTag
-// never names a half-written index and an interrupted call leaves none.
+// never names a half-written index: an interrupted call leaves an untagged
+// one, which nothing reads and the next call replaces.
 func (db *DB) ReplaceBlocks(ctx context.Context, tag []byte, blocks map[string][]uint64) error {
 	if len(tag) == 0 {
 		return fmt.Errorf("replace blocks: empty tag")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/store"
+	bbolt "go.etcd.io/bbolt"
 )
 
 func TestOpenInUse(t *testing.T) {
@@ -85,5 +86,40 @@ func TestOpenFailsOnNonDirectory(t *testing.T) {
 	}
 	if _, err := Open(file, Options{}); err == nil {
 		t.Error("no error")
+	}
+}
+
+// TestCheckIgnoresUntaggedBlockIndex: a ReplaceBlocks cut short between
+// its transactions leaves block entries without per-record lists and no
+// tag. Nothing reads such an index, so Check accepts it; a tagged index
+// that disagrees is an error.
+func TestCheckIgnoresUntaggedBlockIndex(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	if err := db.ReplaceBlocks(ctx, []byte("m1"), map[string][]uint64{"a/1": {10}}); err != nil {
+		t.Fatal(err)
+	}
+	halfWritten := func(tx *bbolt.Tx) error {
+		if err := tx.Bucket(bucketState).Delete(stateBlocksTag); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketRecBlocks).Delete([]byte("a/1"))
+	}
+	if err := db.bolt.Update(halfWritten); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Check(ctx); err != nil {
+		t.Errorf("untagged half-written index: %v", err)
+	}
+	err := db.bolt.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketState).Put(stateBlocksTag, []byte("m1")) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Check(ctx); err == nil {
+		t.Error("tagged index that disagrees with the records' lists: no error")
+	}
+	// Leave a consistent store for openTest's cleanup check.
+	if err := db.ReplaceBlocks(ctx, []byte("m2"), nil); err != nil {
+		t.Fatal(err)
 	}
 }
