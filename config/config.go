@@ -73,7 +73,7 @@ type Source struct {
 	// other non-empty value); empty when none.
 	Deleted   string
 	MaxValue  int     // bytes in one value; a longer one is invalid and kept cut; DefaultMaxValue
-	MaxDelete float64 // share of live records one snapshot may delete without --allow-deletes; DefaultMaxDelete
+	MaxDelete float64 // share of live records one snapshot may delete without --allow-deletes; DefaultMaxDelete (also when 0)
 
 	// CSV: bounds of one quoted field, so one stray quote cannot swallow
 	// the rest of a file.

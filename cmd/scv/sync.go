@@ -10,9 +10,12 @@ import (
 )
 
 func runSync(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("sync", "--config FILE [--source NAME]")
+	fs := a.flags("sync", "--config FILE [--source NAME] [--full] [--allow-deletes] [--watch]")
 	cfgPath := configFlag(fs)
 	only := fs.String("source", "", "sync only the source with this `name`")
+	full := fs.Bool("full", false, "read every source from its start and mark records it no longer holds deleted")
+	allowDeletes := fs.Bool("allow-deletes", false, "let a read mark more than a source's max_delete share of its records deleted")
+	watch := fs.Bool("watch", false, "keep syncing: each source at its poll interval, NATS continuously, until SIGTERM")
 	if err := a.parseConfig(fs, args, cfgPath); err != nil {
 		return err
 	}
@@ -21,7 +24,17 @@ func runSync(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer p.Close()
-	sum, err := p.Sync(ctx, *only)
+	o := pipeline.SyncOptions{Full: *full, AllowDeletes: *allowDeletes}
+	if *watch {
+		return p.Watch(ctx, *only, o, func(sum *pipeline.SyncSummary, err error) {
+			a.endProgress()
+			writeSyncSummary(a.stdout, sum)
+			if err != nil {
+				a.logger.Error("sync round failed", "error", err)
+			}
+		})
+	}
+	sum, err := p.SyncWith(ctx, *only, o)
 	a.endProgress()
 	if sum != nil {
 		writeSyncSummary(a.stdout, sum)
@@ -40,6 +53,11 @@ func writeSyncSummary(w io.Writer, sum *pipeline.SyncSummary) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", s.Name, s.Read, s.Inserted, s.Updated, s.Unchanged, s.Deleted, s.Quarantined)
 	}
 	tw.Flush()
+	for _, s := range sum.Sources {
+		if s.Incomplete != "" {
+			fmt.Fprintf(w, "\n%s: incomplete read (%s): no record was marked deleted\n", s.Name, s.Incomplete)
+		}
+	}
 	for _, s := range sum.Sources {
 		writeProblems(w, s)
 	}
