@@ -175,12 +175,16 @@ func (s *Stream) fill(ctx context.Context, wait bool) (int, error) {
 	for {
 		var b jetstream.MessageBatch
 		var err error
+		cancel := func() {}
 		if wait {
-			b, err = s.cons.Fetch(s.opts.Batch, jetstream.FetchMaxWait(2*time.Second), jetstream.FetchContext(ctx))
+			var fctx context.Context
+			fctx, cancel = context.WithTimeout(ctx, 2*time.Second)
+			b, err = s.cons.Fetch(1, jetstream.FetchContext(fctx)) // back as soon as one arrives; the rest follow without waiting
 		} else {
 			b, err = s.cons.FetchNoWait(s.opts.Batch)
 		}
 		if err != nil {
+			cancel()
 			if ctx.Err() != nil {
 				return 0, ctx.Err()
 			}
@@ -189,6 +193,7 @@ func (s *Stream) fill(ctx context.Context, wait bool) (int, error) {
 		for m := range b.Messages() {
 			s.buf = append(s.buf, m)
 		}
+		cancel()
 		if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
 			if ctx.Err() != nil {
 				return 0, ctx.Err()
