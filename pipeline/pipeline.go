@@ -265,6 +265,10 @@ func (p *Pipeline) syncSource(ctx context.Context, src config.Source, o SyncOpti
 	}
 
 	p.progress(Progress{Stage: "sync", Source: src.Name})
+	before, err := p.db.Sources(ctx)
+	if err != nil {
+		return sum, err
+	}
 	norm := p.normalizeOptions(src)
 	tally := quality.NewTally(quality.Options{Sources: []quality.Source{qualitySource(src)}, Samples: p.opts.Samples})
 	var seen map[string]struct{}
@@ -318,9 +322,6 @@ func (p *Pipeline) syncSource(ctx context.Context, src config.Source, o SyncOpti
 				liveSeen++
 			}
 		}
-		if rec.Deleted {
-			sum.Deleted++
-		}
 		batch = append(batch, rec)
 		sum.Read++
 		if len(batch) >= p.opts.BatchSize {
@@ -361,6 +362,13 @@ func (p *Pipeline) syncSource(ctx context.Context, src config.Source, o SyncOpti
 			return sum, err
 		}
 	}
+	// Deleted is what the sync changed: soft deletes read and records gone
+	// from a full read, less records that came back.
+	after, err := p.db.Sources(ctx)
+	if err != nil {
+		return sum, err
+	}
+	sum.Deleted = max(0, after[src.Name].Deleted-before[src.Name].Deleted)
 	sum.Took = time.Since(start)
 	if rep := tally.Report(); len(rep.Sources) == 1 {
 		sum.Quality = &rep.Sources[0]
@@ -422,7 +430,7 @@ func (p *Pipeline) finishSnapshot(ctx context.Context, src config.Source, o Sync
 	if err != nil {
 		return fmt.Errorf("source %q: %w", src.Name, err)
 	}
-	sum.Deleted += len(gone)
+	lg.Debug("snapshot finished", "gone", len(gone))
 	return nil
 }
 
