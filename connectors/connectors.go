@@ -24,4 +24,5 @@ var (
 	ErrMalformed   = row.ErrMalformed   // breaks the file format, such as a stray quote
 	ErrNoID        = row.ErrNoID        // empty id column
 	ErrDuplicateID = row.ErrDuplicateID // an earlier row of the read has the same id
+	ErrType        = row.ErrType        // a value of a type the mapping cannot read, such as an object
 )

@@ -109,8 +109,9 @@ func (r *Reader) Close() error { return r.s.Close() }
 // the read and is returned wrapped with the source and row.
 //
 // A row the stream could not split from its neighbours (a malformed row,
-// a wrong number of columns, invalid UTF-8) sets Stats.Incomplete: the
-// caller then must not take records missing from this read as deleted.
+// a wrong number of columns, invalid UTF-8) or with a value of a type the
+// mapping cannot read sets Stats.Incomplete: the caller then must not
+// take records missing from this read as deleted.
 func (r *Reader) Read(ctx context.Context, emit func(rec customer.Record, pos string) error, bad func(*RowError) error) (Stats, error) {
 	var st Stats
 	src := r.src
@@ -187,7 +188,9 @@ func (r *Reader) Read(ctx context.Context, emit func(rec customer.Record, pos st
 	}
 }
 
-// structural reports whether a bad row may hide other rows or their ids.
+// structural reports whether a bad row may hide other rows or a record
+// that is still in the source: a row that could not be split from its
+// neighbours, or one whose id was read but a value was not.
 func structural(e *RowError) bool {
-	return errors.Is(e, ErrMalformed) || errors.Is(e, ErrColumnCount) || errors.Is(e, ErrEncoding)
+	return errors.Is(e, ErrMalformed) || errors.Is(e, ErrColumnCount) || errors.Is(e, ErrEncoding) || errors.Is(e, ErrType)
 }

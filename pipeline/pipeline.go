@@ -17,6 +17,7 @@ import (
 
 	"github.com/scvhq/scv/config"
 	"github.com/scvhq/scv/connectors"
+	"github.com/scvhq/scv/connectors/row"
 	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/quality"
 	"github.com/scvhq/scv/store"
@@ -374,7 +375,7 @@ func (p *Pipeline) syncSource(ctx context.Context, src config.Source, o SyncOpti
 		sum.Quality = &rep.Sources[0]
 		for _, w := range sum.Quality.WorstRows {
 			for _, pr := range w.Problems {
-				lg.Info("invalid value", "row", pr.Row, "id", pr.ID, "field", pr.Field, "raw", pr.Raw, "reason", pr.Reason)
+				lg.Info("invalid value", "row", pr.Row, "id", pr.ID, "field", pr.Field, "raw", row.Truncate(pr.Raw, 200), "reason", pr.Reason)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/scvhq/scv/connectors/row"
 	"github.com/scvhq/scv/pipeline"
 )
 
@@ -94,13 +95,13 @@ func writeProblems(w io.Writer, s pipeline.SourceSummary) {
 		}
 		fmt.Fprintf(w, "  %-14s %d invalid\n", f.Name, f.Invalid)
 		for _, x := range f.Samples {
-			fmt.Fprintf(w, "    row %d (id %s): %q: %s\n", x.Row, x.ID, x.Raw, x.Reason)
+			fmt.Fprintf(w, "    row %d (id %s): %q: %s\n", x.Row, x.ID, row.Truncate(x.Raw, 100), x.Reason)
 		}
 	}
 	for _, r := range q.Quarantine {
 		fmt.Fprintf(w, "  quarantined: %s (%d rows)\n", r.Reason, r.Count)
 		for _, x := range r.Samples {
-			fmt.Fprintf(w, "    row %d: %s\n", x.Row, x.Raw)
+			fmt.Fprintf(w, "    row %d: %s\n", x.Row, row.Truncate(x.Raw, 200))
 		}
 	}
 }

@@ -76,6 +76,9 @@ func (r *Reader) Next(ctx context.Context) (row.Row, error) {
 			if err == io.EOF {
 				return row.Row{}, io.EOF
 			}
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return row.Row{}, fmt.Errorf("jsonl after line %d: the file is truncated: %w", r.line, err)
+			}
 			return row.Row{}, fmt.Errorf("jsonl after line %d: %w", r.line, err)
 		}
 		r.line++
