@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -280,38 +281,87 @@ func (p *Pipeline) syncSource(ctx context.Context, src config.Source, o SyncOpti
 	batch := make([]customer.Record, 0, p.opts.BatchSize)
 	var quarantine, batchQuarantine []store.Quarantined
 	written := prev
-	// flush writes the batch; incremental reads write the checkpoint that
+
+	// A writer goroutine stores the batches while the next one is read
+	// and normalized; batches are written in order, each with the
+	// checkpoint that covers it, and a NATS source hears of each commit
+	// only after it. Queued batches are written even when ctx ends: each
+	// is sound with its checkpoint.
+	type job struct {
+		b      store.Batch
+		pos    string
+		commit bool
+		done   int
+		quar   int
+	}
+	jobs := make(chan job, 1)
+	wdone := make(chan struct{})
+	var wmu sync.Mutex
+	var werr error
+	wctx := context.WithoutCancel(ctx)
+	go func() {
+		defer close(wdone)
+		for j := range jobs {
+			wmu.Lock()
+			failed := werr != nil
+			wmu.Unlock()
+			if failed {
+				continue
+			}
+			st, err := p.db.PutRecords(wctx, j.b)
+			if err == nil && j.commit {
+				err = r.Commit(wctx, j.pos)
+			} else if err != nil {
+				err = fmt.Errorf("source %q: store records: %w", src.Name, err)
+			}
+			wmu.Lock()
+			if err != nil {
+				werr = err
+			}
+			sum.Inserted += st.Inserted
+			sum.Updated += st.Updated
+			sum.Unchanged += st.Unchanged
+			wmu.Unlock()
+			p.progress(Progress{Stage: "sync", Source: src.Name, Done: j.done, Quarantined: j.quar})
+		}
+	}()
+	writeErr := func() error {
+		wmu.Lock()
+		defer wmu.Unlock()
+		return werr
+	}
+	// wait lets the writer finish what is queued and returns its error.
+	waited := false
+	wait := func() error {
+		if !waited {
+			waited = true
+			close(jobs)
+			<-wdone
+		}
+		return writeErr()
+	}
+	defer wait()
+	// flush queues the batch; incremental reads write the checkpoint that
 	// covers it and its quarantined rows in the same transaction.
-	flush := func(ctx context.Context) error {
+	flush := func() error {
+		if err := writeErr(); err != nil {
+			return err
+		}
 		b := store.Batch{Records: batch}
 		pos := r.Position()
 		if !snapshot {
 			b.Quarantine = batchQuarantine
 			if pos != "" && pos != written {
 				b.Checkpoint = &store.Checkpoint{Source: src.Name, Value: pos}
+				written = pos
 			}
 		}
 		if len(b.Records) == 0 && len(b.Quarantine) == 0 && b.Checkpoint == nil {
 			return nil
 		}
-		st, err := p.db.PutRecords(ctx, b)
-		if err != nil {
-			return fmt.Errorf("source %q: store records: %w", src.Name, err)
-		}
-		if b.Checkpoint != nil {
-			written = pos
-		}
-		if !snapshot {
-			if err := r.Commit(ctx, pos); err != nil {
-				return err
-			}
-		}
-		sum.Inserted += st.Inserted
-		sum.Updated += st.Updated
-		sum.Unchanged += st.Unchanged
-		batch = batch[:0]
-		batchQuarantine = batchQuarantine[:0]
-		p.progress(Progress{Stage: "sync", Source: src.Name, Done: sum.Read, Quarantined: sum.Quarantined})
+		jobs <- job{b: b, pos: pos, commit: !snapshot, done: sum.Read, quar: sum.Quarantined}
+		batch = make([]customer.Record, 0, p.opts.BatchSize)
+		batchQuarantine = nil
 		return nil
 	}
 	emit := func(rec customer.Record, _ string) error {
@@ -326,7 +376,7 @@ func (p *Pipeline) syncSource(ctx context.Context, src config.Source, o SyncOpti
 		batch = append(batch, rec)
 		sum.Read++
 		if len(batch) >= p.opts.BatchSize {
-			return flush(ctx)
+			return flush()
 		}
 		return nil
 	}
@@ -342,19 +392,19 @@ func (p *Pipeline) syncSource(ctx context.Context, src config.Source, o SyncOpti
 	}
 	stats, err := r.Read(ctx, emit, bad)
 	if err != nil {
-		if ctx.Err() != nil {
-			// Finish the batch in hand: it and its checkpoint are sound.
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			if ferr := flush(fctx); ferr != nil {
+		// Store the batch in hand: it and its checkpoint are sound.
+		if ferr := flush(); ferr == nil {
+			ferr = wait()
+			if ferr != nil {
 				lg.Error("store the batch in hand", "error", ferr)
 			}
-		} else if ferr := flush(ctx); ferr != nil {
-			lg.Error("store the batch in hand", "error", ferr)
 		}
 		return sum, err
 	}
-	if err := flush(ctx); err != nil {
+	if err := flush(); err != nil {
+		return sum, err
+	}
+	if err := wait(); err != nil {
 		return sum, err
 	}
 	sum.Incomplete = stats.Incomplete

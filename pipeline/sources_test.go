@@ -15,7 +15,7 @@ import (
 // dbKind is one SQL database the tests run against.
 type dbKind struct {
 	name   string
-	dsn    func(t *testing.T) string
+	dsn    func(t testing.TB) string
 	exec   func(t testing.TB, dsn string, stmts ...string)
 	create string
 }
@@ -23,14 +23,14 @@ type dbKind struct {
 var dbKinds = []dbKind{
 	{
 		name: "postgres",
-		dsn:  func(t *testing.T) string { d, _ := servicetest.Postgres(t); return d },
+		dsn:  func(t testing.TB) string { d, _ := servicetest.Postgres(t); return d },
 		exec: servicetest.PostgresExec,
 		create: `CREATE TABLE customers (id integer PRIMARY KEY, first_name text, last_name text, email text,
 			updated_at timestamptz NOT NULL, deleted boolean NOT NULL DEFAULT false)`,
 	},
 	{
 		name: "mysql",
-		dsn:  func(t *testing.T) string { d, _ := servicetest.MySQL(t); return d },
+		dsn:  func(t testing.TB) string { d, _ := servicetest.MySQL(t); return d },
 		exec: servicetest.MySQLExec,
 		create: `CREATE TABLE customers (id integer PRIMARY KEY, first_name text, last_name text, email text,
 			updated_at datetime(6) NOT NULL, deleted boolean NOT NULL DEFAULT false, KEY (updated_at, id))`,

@@ -20,6 +20,7 @@ import (
 	"io"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -47,10 +48,12 @@ type Stream struct {
 	opts Options
 	skip uint64 // messages at or before this sequence are already stored
 
-	buf     []jetstream.Msg
-	i       int
-	sent    int // rows returned since the last io.EOF
-	pending map[uint64]jetstream.Msg
+	buf  []jetstream.Msg
+	i    int
+	sent int // rows returned since the last io.EOF
+
+	mu      sync.Mutex               // Commit may run beside Next
+	pending map[uint64]jetstream.Msg // read, not yet acked; guarded by mu
 }
 
 // Open connects to src.URL and binds the durable consumer src.Durable on
@@ -146,12 +149,13 @@ func (s *Stream) Next(ctx context.Context) (row.Row, error) {
 			return row.Row{}, fmt.Errorf("nats: message metadata: %w", err)
 		}
 		seq := md.Sequence.Stream
+		s.mu.Lock()
+		s.pending[seq] = m
+		s.mu.Unlock()
 		if seq <= s.skip {
 			// Stored before a crash that came ahead of its ack.
-			s.pending[seq] = m
 			continue
 		}
-		s.pending[seq] = m
 		s.sent++
 		pos := strconv.FormatUint(seq, 10)
 		data := m.Data()
@@ -216,27 +220,33 @@ func (s *Stream) Commit(ctx context.Context, pos string) error {
 	if err != nil {
 		return fmt.Errorf("nats: commit %q: not a stream sequence", pos)
 	}
+	s.mu.Lock()
 	m, ok := s.pending[seq]
+	s.mu.Unlock()
 	if !ok {
 		return nil
 	}
 	if err := m.DoubleAck(ctx); err != nil {
 		return fmt.Errorf("nats: ack up to %d: %w", seq, err)
 	}
+	s.mu.Lock()
 	for k := range s.pending {
 		if k <= seq {
 			delete(s.pending, k)
 		}
 	}
+	s.mu.Unlock()
 	return nil
 }
 
 // Close asks the server to redeliver at once what was read but not
 // committed, and closes the connection.
 func (s *Stream) Close() error {
+	s.mu.Lock()
 	for _, m := range s.pending {
 		m.Nak()
 	}
+	s.mu.Unlock()
 	for _, m := range s.buf[s.i:] {
 		m.Nak()
 	}
