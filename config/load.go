@@ -455,6 +455,20 @@ func (l *loader) sourceKinds(b *hcl.Block, src *Source, attrs hcl.Attributes, wh
 			*dst = int(v)
 		}
 	}
+	// Secrets come only through env(), never written in the file.
+	for _, k := range []string{"token", "password", "dsn"} {
+		a := attrs[k]
+		if a == nil || fromEnv(a.Expr) {
+			continue
+		}
+		if k == "dsn" {
+			if v, ok := l.str(a, where); !ok || !hasPassword(v) {
+				continue
+			}
+		}
+		l.errorf(a.Expr.Range(), "Secret in the file",
+			"The argument %q%s holds a secret; write %s = env(\"NAME\") and set the variable NAME instead.", k, where, k)
+	}
 	str("deleted", &src.Deleted)
 	str("dsn", &src.DSN)
 	str("table", &src.Table)
@@ -544,6 +558,31 @@ func (l *loader) sourceKinds(b *hcl.Block, src *Source, attrs hcl.Attributes, wh
 			src.PageSize = DefaultHTTPPageSize
 		}
 	}
+}
+
+// fromEnv reports whether an expression is a call of env().
+func fromEnv(e hcl.Expression) bool {
+	c, ok := e.(*hclsyntax.FunctionCallExpr)
+	return ok && c.Name == "env"
+}
+
+// hasPassword reports whether a DSN carries a password: a URL's user
+// info, a "password=" keyword, or MySQL's "user:password@".
+func hasPassword(dsn string) bool {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			return true
+		}
+	}
+	if strings.Contains(strings.ToLower(dsn), "password=") {
+		return true
+	}
+	if at := strings.LastIndex(dsn, "@"); at > 0 && !strings.Contains(dsn, "://") {
+		if _, pass, ok := strings.Cut(dsn[:at], ":"); ok && pass != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *loader) checkFile(a *hcl.Attribute, where, path string) {
