@@ -26,7 +26,8 @@ var dbKinds = []dbKind{
 		dsn:  func(t testing.TB) string { d, _ := servicetest.Postgres(t); return d },
 		exec: servicetest.PostgresExec,
 		create: `CREATE TABLE customers (id integer PRIMARY KEY, first_name text, last_name text, email text,
-			updated_at timestamptz NOT NULL, deleted boolean NOT NULL DEFAULT false)`,
+			updated_at timestamptz NOT NULL, deleted boolean NOT NULL DEFAULT false);
+			CREATE INDEX ON customers (updated_at, id)`,
 	},
 	{
 		name: "mysql",

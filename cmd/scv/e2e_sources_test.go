@@ -23,7 +23,8 @@ var databases = []struct {
 }{
 	{"postgres", func(t *testing.T) string { d, _ := servicetest.Postgres(t); return d }, servicetest.PostgresExec,
 		`CREATE TABLE customers (id integer PRIMARY KEY, first_name text, last_name text, email text,
-			updated_at timestamp NOT NULL, deleted boolean NOT NULL DEFAULT false)`},
+			updated_at timestamp NOT NULL, deleted boolean NOT NULL DEFAULT false);
+			CREATE INDEX ON customers (updated_at, id)`},
 	{"mysql", func(t *testing.T) string { d, _ := servicetest.MySQL(t); return d }, servicetest.MySQLExec,
 		`CREATE TABLE customers (id integer PRIMARY KEY, first_name text, last_name text, email text,
 			updated_at datetime(6) NOT NULL, deleted boolean NOT NULL DEFAULT false, KEY (updated_at, id))`},

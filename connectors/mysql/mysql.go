@@ -45,6 +45,9 @@ type Stream struct {
 	first    string
 	pageSize int
 	horizon  time.Time
+	// horizonText is horizon as the server prints timestamps, so rows
+	// compare by text without a parse each.
+	horizonText string
 
 	after  []string
 	rows   *sql.Rows
@@ -174,6 +177,7 @@ func (s *Stream) prepare(ctx context.Context, src config.Source, from string) er
 	}
 	t, _ := parseTime(now)
 	s.horizon = t.Add(-src.ClockSkew)
+	s.horizonText = s.horizon.UTC().Format(horizonLayout)
 	s.raw = make([]sql.RawBytes, len(s.cols))
 	s.dest = make([]any, len(s.cols))
 	for i := range s.raw {
@@ -240,7 +244,7 @@ func (s *Stream) Next(ctx context.Context) (row.Row, error) {
 		s.after = []string{s.vals[s.ts], s.vals[s.id]}
 		r := row.Row{Line: s.line, Values: s.vals, Raw: all}
 		if !s.beyond {
-			if t, ok := parseTime(s.vals[s.ts]); ok && !t.After(s.horizon) {
+			if settled(s.vals[s.ts], s.horizonText) {
 				r.Pos = s.vals[s.ts] + "|" + s.vals[s.id]
 			} else {
 				s.beyond = true
@@ -265,6 +269,20 @@ func (s *Stream) Close() error {
 type quiet struct{}
 
 func (quiet) Print(...any) {}
+
+// horizonLayout prints a time as the server prints timestamps in UTC.
+const horizonLayout = "2006-01-02 15:04:05.000000"
+
+// settled reports whether a timestamp the server printed (date, or date
+// and time with an optional fraction) is at or before the horizon; text
+// compares as time for these fixed-width forms. A value it cannot order
+// counts as not settled, which only keeps the checkpoint behind it.
+func settled(ts, horizon string) bool {
+	if len(ts) < 10 || ts[4] != '-' {
+		return false
+	}
+	return ts <= horizon
+}
 
 func parseTime(v string) (time.Time, bool) {
 	for _, l := range []string{"2006-01-02 15:04:05", time.DateOnly} {

@@ -42,7 +42,10 @@ type Stream struct {
 	first    string // the first page's query, when reading from the start
 	pageSize int
 	horizon  time.Time
-	skew     time.Duration
+	// horizonText is horizon as the server prints timestamps, so rows
+	// compare by text without a parse each.
+	horizonText string
+	skew        time.Duration
 
 	after  []string // (updated_at, id) of the last row read, as text; nil before any
 	rows   pgx.Rows
@@ -148,6 +151,7 @@ func (s *Stream) prepare(ctx context.Context, src config.Source, from string) er
 		return fmt.Errorf("read the clock: %s", cause(err))
 	}
 	s.horizon = now.Add(-s.skew)
+	s.horizonText = s.horizon.UTC().Format(horizonLayout)
 	s.vals = make([]string, len(s.cols))
 	return nil
 }
@@ -207,7 +211,7 @@ func (s *Stream) Next(ctx context.Context) (row.Row, error) {
 		s.after = []string{s.vals[s.ts], s.vals[s.id]}
 		r := row.Row{Line: s.line, Values: s.vals, Raw: all}
 		if !s.beyond {
-			if t, ok := parseTime(s.vals[s.ts]); ok && !t.After(s.horizon) {
+			if settled(s.vals[s.ts], s.horizonText) {
 				r.Pos = s.vals[s.ts] + "|" + s.vals[s.id]
 			} else {
 				s.beyond = true
@@ -225,14 +229,31 @@ func (s *Stream) Close() error {
 	return s.conn.Close(context.Background())
 }
 
-// parseTime parses updated_at as PostgreSQL prints it with TimeZone UTC.
-func parseTime(v string) (time.Time, bool) {
-	for _, l := range []string{"2006-01-02 15:04:05Z07", "2006-01-02 15:04:05", time.DateOnly} {
-		if t, err := time.Parse(l, v); err == nil {
-			return t, true
-		}
+// horizonLayout prints a time as the server prints timestamps in UTC,
+// less any zone suffix.
+const horizonLayout = "2006-01-02 15:04:05.000000"
+
+// settled reports whether a timestamp the server printed (date, date and
+// time, with optional fraction and zone suffix such as "+00") is at or
+// before the horizon. Text compares as time here: at each position the
+// digits agree in place, and a shorter or zone-suffixed value sorts before
+// a longer fraction ('+' and end of text before '.'). A value it cannot
+// order (a year before 1000, "infinity") counts as not settled, which
+// only keeps the checkpoint behind it.
+func settled(ts, horizon string) bool {
+	if len(ts) < 10 || ts[4] != '-' {
+		return false
 	}
-	return time.Time{}, false
+	if len(ts) > 19 && ts[19] == '.' {
+		end := 20
+		for end < len(ts) && ts[end] >= '0' && ts[end] <= '9' {
+			end++
+		}
+		ts = ts[:end]
+	} else if len(ts) > 19 {
+		ts = ts[:19]
+	}
+	return ts <= horizon
 }
 
 // quoteTable quotes a table name, with an optional schema before a dot.
