@@ -40,6 +40,12 @@ type Finisher interface {
 	Final() string
 }
 
+// Sizer is a Stream that knows how many rows it will return, for
+// progress (the database sources count them when they open).
+type Sizer interface {
+	Total() int64
+}
+
 // ErrIncomplete is wrapped by Stats.Incomplete's reason: the read did not
 // see the whole source, so records missing from it are not gone.
 var ErrIncomplete = errors.New("incomplete snapshot")
@@ -99,6 +105,15 @@ func (r *Reader) Commit(ctx context.Context, pos string) error {
 
 // Close closes the stream.
 func (r *Reader) Close() error { return r.s.Close() }
+
+// Total returns how many rows the read will return, or 0 when the
+// source cannot tell.
+func (r *Reader) Total() int64 {
+	if sz, ok := r.s.(Sizer); ok {
+		return sz.Total()
+	}
+	return 0
+}
 
 // Read maps every row to a record and streams the records to emit in
 // source order, with the position that covers the record (the latest

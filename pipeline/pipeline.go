@@ -40,6 +40,7 @@ type Progress struct {
 	Done   int    // rows or records handled so far
 
 	Quarantined int // rows of the source quarantined so far
+	Total       int // rows the read will return; 0 when unknown
 }
 
 // Pipeline runs a loaded configuration's sources into a store and
@@ -266,7 +267,8 @@ func (p *Pipeline) syncSource(ctx context.Context, src config.Source, o SyncOpti
 		defer r.Close()
 	}
 
-	p.progress(Progress{Stage: "sync", Source: src.Name})
+	total := int(r.Total())
+	p.progress(Progress{Stage: "sync", Source: src.Name, Total: total})
 	before, err := p.db.Sources(ctx)
 	if err != nil {
 		return sum, err
@@ -322,7 +324,7 @@ func (p *Pipeline) syncSource(ctx context.Context, src config.Source, o SyncOpti
 			sum.Updated += st.Updated
 			sum.Unchanged += st.Unchanged
 			wmu.Unlock()
-			p.progress(Progress{Stage: "sync", Source: src.Name, Done: j.done, Quarantined: j.quar})
+			p.progress(Progress{Stage: "sync", Source: src.Name, Done: j.done, Quarantined: j.quar, Total: total})
 		}
 	}()
 	writeErr := func() error {

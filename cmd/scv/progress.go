@@ -60,7 +60,15 @@ func (a *app) progress(p pipeline.Progress) {
 	if logNow {
 		a.logger.Named("sync").Info("sync progress", "source", p.Source, "rows", p.Done, "rows_per_s", int(rate), "quarantined", p.Quarantined)
 	}
-	a.showProgress(what, fmt.Sprintf("%s: %d rows, %.0f rows/s, %d quarantined", what, p.Done, rate, p.Quarantined))
+	line := fmt.Sprintf("%s: %d rows, %.0f rows/s, %d quarantined", what, p.Done, rate, p.Quarantined)
+	if p.Total > 0 {
+		line = fmt.Sprintf("%s: %d of %d rows (%.0f%%), %.0f rows/s, %d quarantined", what, p.Done, p.Total,
+			100*float64(p.Done)/float64(p.Total), rate, p.Quarantined)
+		if left := p.Total - p.Done; rate > 0 && left > 0 {
+			line += fmt.Sprintf(", %s left", time.Duration(float64(left)/rate*float64(time.Second)).Round(time.Second))
+		}
+	}
+	a.showProgress(what, line)
 }
 
 // showProgress rewrites the progress line with line when a person is

@@ -49,6 +49,7 @@ type Stream struct {
 	// compare by text without a parse each.
 	horizonText string
 
+	total  int64
 	after  []string
 	rows   *sql.Rows
 	inPage int
@@ -184,8 +185,23 @@ func (s *Stream) prepare(ctx context.Context, src config.Source, from string) er
 		s.dest[i] = &s.raw[i]
 	}
 	s.vals = make([]string, len(s.cols))
+	// The number of rows to read, for progress: one index range count.
+	var err2 error
+	if s.after == nil {
+		err2 = s.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s IS NOT NULL", base, ts)).Scan(&s.total)
+	} else {
+		err2 = s.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s >= ? AND (%s > ? OR %s > ?)", base, ts, ts, id),
+			s.after[0], s.after[0], s.after[1]).Scan(&s.total)
+	}
+	if err2 != nil {
+		return fmt.Errorf("%s: count rows: %w", what, err2)
+	}
 	return nil
 }
+
+// Total returns how many rows the read will return, as counted when it
+// opened; rows that change meanwhile can make it a little off.
+func (s *Stream) Total() int64 { return s.total }
 
 // Header returns the columns read: those src.Columns() names.
 func (s *Stream) Header() []string { return s.cols }

@@ -60,6 +60,9 @@ func TestKeysetPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if s.Total() != 4 {
+		t.Errorf("Total = %d, want 4", s.Total())
+	}
 	got := readAll(t, s)
 	s.Close()
 	want := []string{
@@ -75,6 +78,9 @@ func TestKeysetPages(t *testing.T) {
 	s, err = mysql.Open(ctx, source(dsn), "2024-01-01 10:00:00.000000|2")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.Total() != 3 {
+		t.Errorf("Total after a checkpoint = %d, want 3", s.Total())
 	}
 	got = readAll(t, s)
 	s.Close()
