@@ -447,6 +447,11 @@ func (p *Pipeline) finishSnapshot(ctx context.Context, src config.Source, o Sync
 	if checkpoint == "" {
 		checkpoint = pos
 	}
+	if checkpoint == "" {
+		// An API read whole has no position; the checkpoint still says
+		// the source has been synced.
+		checkpoint = "complete read at " + p.opts.Now().UTC().Format(time.RFC3339)
+	}
 	if sum.Incomplete != "" {
 		// Keep what was read and its quarantine, delete nothing, and set
 		// no checkpoint, so the next sync reads the source again.
