@@ -190,3 +190,39 @@ func TestDatabaseSyncCrash(t *testing.T) {
 		t.Errorf("%d records stored, want 20", st["shop"].Records)
 	}
 }
+
+// TestDatabaseConnectionDropped kills the PostgreSQL connection of a sync
+// mid-table: the sync fails naming the source, keeps what it stored with
+// its checkpoint, and the next sync reads only the rest.
+func TestDatabaseConnectionDropped(t *testing.T) {
+	k := dbKinds[0]
+	dsn := k.dsn(t)
+	t.Setenv("SCV_TEST_PIPELINE_DSN", dsn)
+	k.exec(t, dsn, k.create, `INSERT INTO customers (id, first_name, last_name, email, updated_at)
+		SELECT i, 'Name', 'Surname', 'user' || i || '@example.com', '2024-01-01'::timestamptz + i * interval '1 minute'
+		FROM generate_series(1, 400) AS i`)
+	dir := t.TempDir()
+	write(t, dir, "scv.hcl", dbConfig("postgres"))
+	p := open(t, dir)
+	killed := false
+	dropping := &testPipeline{New(p.cfg, p.db, Options{BatchSize: 4, Progress: func(pr Progress) {
+		if pr.Stage == "sync" && pr.Done >= 8 && !killed {
+			killed = true
+			k.exec(t, dsn, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+				WHERE application_name = 'scv' AND datname = current_database() AND pid <> pg_backend_pid()`)
+		}
+	}}), p.db}
+	_, err := dropping.Sync(context.Background(), "")
+	if err == nil || !strings.Contains(err.Error(), `source "shop"`) {
+		t.Fatalf("sync whose connection dropped: %v, want an error naming the source", err)
+	}
+	st, _ := p.db.Sources(context.Background())
+	stored := st["shop"].Records
+	if stored < 8 || stored >= 400 {
+		t.Fatalf("stored %d records before the drop, want some", stored)
+	}
+	got, err := syncOnce(t, p, SyncOptions{})
+	if want := fmt.Sprintf("read %d inserted %d updated 0 unchanged 0 deleted 0", 400-stored, 400-stored); err != nil || got != want {
+		t.Errorf("next sync: %s, %v; want %s", got, err, want)
+	}
+}
