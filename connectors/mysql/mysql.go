@@ -185,22 +185,19 @@ func (s *Stream) prepare(ctx context.Context, src config.Source, from string) er
 		s.dest[i] = &s.raw[i]
 	}
 	s.vals = make([]string, len(s.cols))
-	// The number of rows to read, for progress: one index range count.
-	var err2 error
+	// The number of rows of a full read, for progress. An incremental
+	// read skips it: counting may scan the whole table for a few rows.
 	if s.after == nil {
-		err2 = s.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s IS NOT NULL", base, ts)).Scan(&s.total)
-	} else {
-		err2 = s.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s >= ? AND (%s > ? OR %s > ?)", base, ts, ts, id),
-			s.after[0], s.after[0], s.after[1]).Scan(&s.total)
-	}
-	if err2 != nil {
-		return fmt.Errorf("%s: count rows: %w", what, err2)
+		if err := s.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s IS NOT NULL", base, ts)).Scan(&s.total); err != nil {
+			return fmt.Errorf("%s: count rows: %w", what, err)
+		}
 	}
 	return nil
 }
 
-// Total returns how many rows the read will return, as counted when it
-// opened; rows that change meanwhile can make it a little off.
+// Total returns how many rows a full read will return, as counted when
+// it opened (rows that change meanwhile can make it a little off); 0 for
+// an incremental read.
 func (s *Stream) Total() int64 { return s.total }
 
 // Header returns the columns read: those src.Columns() names.

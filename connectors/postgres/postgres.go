@@ -154,21 +154,20 @@ func (s *Stream) prepare(ctx context.Context, src config.Source, from string) er
 	s.horizon = now.Add(-s.skew)
 	s.horizonText = s.horizon.UTC().Format(horizonLayout)
 	s.vals = make([]string, len(s.cols))
-	// The number of rows to read, for progress: one index range count.
-	var err2 error
+	// The number of rows of a full read, for progress. An incremental
+	// read skips it: the planner may scan the whole table to count a
+	// few rows, which would cost more than the read.
 	if s.after == nil {
-		err2 = s.conn.QueryRow(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s IS NOT NULL", base, ts)).Scan(&s.total)
-	} else {
-		err2 = s.conn.QueryRow(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE (%s, %s) > ($1, $2)", base, ts, id), s.after[0], s.after[1]).Scan(&s.total)
-	}
-	if err2 != nil {
-		return fmt.Errorf("%s: count rows: %s", what, cause(err2))
+		if err := s.conn.QueryRow(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s IS NOT NULL", base, ts)).Scan(&s.total); err != nil {
+			return fmt.Errorf("%s: count rows: %s", what, cause(err))
+		}
 	}
 	return nil
 }
 
-// Total returns how many rows the read will return, as counted when it
-// opened; rows that change meanwhile can make it a little off.
+// Total returns how many rows a full read will return, as counted when
+// it opened (rows that change meanwhile can make it a little off); 0 for
+// an incremental read.
 func (s *Stream) Total() int64 { return s.total }
 
 // Header returns the columns read: those src.Columns() names.
