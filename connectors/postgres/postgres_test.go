@@ -89,6 +89,22 @@ func TestKeysetPages(t *testing.T) {
 	}
 }
 
+func TestQuery(t *testing.T) {
+	dsn, _ := servicetest.Postgres(t)
+	servicetest.PostgresExec(t, dsn, schema,
+		`INSERT INTO customers (id, first_name, email, updated_at) VALUES (1, 'Ann', NULL, '2024-01-01 10:00:00+00'), (2, 'Bob', NULL, '2024-01-01 10:00:00+00'), (3, 'Cy', NULL, '2024-01-01 10:00:00+00')`)
+	src := source(dsn)
+	src.Table, src.Query = "", "SELECT id, first_name, email, updated_at, deleted_at FROM customers WHERE id > 1"
+	s, err := postgres.Open(context.Background(), src, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := readAll(t, s); len(got) != 2 || !strings.HasPrefix(got[0], "2 ") || !strings.HasPrefix(got[1], "3 ") {
+		t.Errorf("rows of the query: %q, want ids 2 and 3", got)
+	}
+}
+
 func TestRecentRowsLeaveThePositionBehind(t *testing.T) {
 	dsn, _ := servicetest.Postgres(t)
 	servicetest.PostgresExec(t, dsn, schema,
