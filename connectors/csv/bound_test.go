@@ -75,3 +75,36 @@ func TestBoundedQuotes(t *testing.T) {
 		})
 	}
 }
+
+// FuzzBounded checks that any input reads to the end with rows and row
+// errors in line order, whatever its quotes do.
+func FuzzBounded(f *testing.F) {
+	for _, s := range []string{"id,n\n1,\"a\n2,b\n", "id,n\n1,\"a\"\"b\nc\"\n", "id\n\"\n\"\"\n\"\"\"\n", "a,b\r\n\"x\r\n"} {
+		f.Add(s, 2)
+	}
+	f.Fuzz(func(t *testing.T, in string, maxLines int) {
+		r, err := csv.NewReader(strings.NewReader(in), csv.Options{MaxFieldLines: maxLines%5 + 1, MaxFieldBytes: 1024})
+		if err != nil {
+			return
+		}
+		var last int64
+		for range len(in) + 2 {
+			rw, err := r.Next()
+			if err == io.EOF {
+				return
+			}
+			line := rw.Line
+			var re *row.Error
+			if errors.As(err, &re) {
+				line = re.Line
+			} else if err != nil {
+				t.Fatalf("Next: %v", err)
+			}
+			if line <= last {
+				t.Fatalf("line %d after line %d", line, last)
+			}
+			last = line
+		}
+		t.Fatal("more rows than the input has lines")
+	})
+}
