@@ -7,6 +7,8 @@
 package config
 
 import (
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/scvhq/scv/customer"
@@ -23,6 +25,17 @@ const (
 	DefaultEarliestDate   = "1900-01-01"
 	DefaultDelimiter      = ","
 	DefaultMatchThreshold = 0.9
+
+	DefaultMaxValue      = 4096    // bytes in one field value
+	DefaultMaxFieldLines = 100     // lines one quoted CSV field may span
+	DefaultMaxFieldBytes = 1 << 20 // bytes one CSV row may hold
+	DefaultMaxDelete     = 0.1     // share of a source's live records one snapshot may delete
+	DefaultPoll          = time.Minute
+	DefaultDBPageSize    = 10000
+	DefaultHTTPPageSize  = 100
+	DefaultHTTPTimeout   = 30 * time.Second
+	DefaultHTTPRetries   = 5
+	DefaultClockSkew     = 5 * time.Second
 )
 
 // Config is a loaded and validated configuration file.
@@ -56,6 +69,46 @@ type Source struct {
 	EarliestDate   string        // ISO date; dates of birth before it are invalid
 	Freshness      time.Duration // timeliness window; 0 when left out
 	Delimiter      string        // CSV field delimiter, one character; DefaultDelimiter when left out
+
+	// Deleted is the column (or dotted path) that marks a record deleted:
+	// a soft-delete flag (true, t, yes, y, 1) or a deletion time (any
+	// other non-empty value); empty when none.
+	Deleted   string
+	MaxValue  int     // bytes in one value; a longer one is invalid and kept cut; DefaultMaxValue
+	MaxDelete float64 // share of live records one snapshot may delete without --allow-deletes; DefaultMaxDelete (also when 0)
+
+	// CSV: bounds of one quoted field, so one stray quote cannot swallow
+	// the rest of a file.
+	MaxFieldLines int // DefaultMaxFieldLines
+	MaxFieldBytes int // DefaultMaxFieldBytes
+
+	// Databases (postgres, mysql) and HTTP APIs.
+	DSN       string        `json:"-"` // connection string, normally env("…"); never printed
+	Table     string        // table to read; or Query
+	Query     string        // a SELECT read as a subquery; or Table
+	Poll      time.Duration // interval of scv sync --watch and scv serve; DefaultPoll
+	PageSize  int           // rows per keyset page or API page; DefaultDBPageSize or DefaultHTTPPageSize
+	ClockSkew time.Duration // the checkpoint stays this far behind the database clock; DefaultClockSkew
+
+	// HTTP APIs (type "http").
+	URL          string        // first page
+	Records      string        // dotted path of the records array in a page, such as "data.customers"; "" means the page is the array
+	Pagination   string        // one of Paginations()
+	PageParam    string        // query parameter of the page number (page) or offset (offset); "page" or "offset"
+	SizeParam    string        // query parameter of the page size; "per_page" for page, "limit" for offset and cursor
+	CursorParam  string        // query parameter of the cursor; "cursor"
+	NextCursor   string        // dotted path of the next cursor in a page; "next_cursor"
+	UpdatedSince string        // query parameter that asks for records updated since the checkpoint; empty when the API has none
+	Token        string        `json:"-"` // bearer token, normally env("…")
+	Username     string        // basic auth user
+	Password     string        `json:"-"` // basic auth password, normally env("…")
+	Timeout      time.Duration // per request; DefaultHTTPTimeout
+	Retries      int           // attempts after the first on 429 and 5xx; DefaultHTTPRetries
+
+	// NATS JetStream (type "nats"); URL is the server.
+	Stream  string // stream name
+	Subject string // subject filter; empty means the whole stream
+	Durable string // durable consumer name
 
 	// Map maps canonical field names (customer.Field.String(), such as
 	// "given_name" or "email") to one or more columns.
@@ -135,7 +188,42 @@ func (e *Error) Error() string {
 }
 
 // Types returns the source types that have a connector.
-func Types() []string { return []string{"csv"} }
+func Types() []string { return []string{"csv", "jsonl", "postgres", "mysql", "http", "nats"} }
+
+// Paginations returns the accepted values of an HTTP source's pagination.
+func Paginations() []string { return []string{"none", "page", "offset", "cursor", "link"} }
+
+// Columns returns the distinct columns (or dotted paths) the source's
+// id, updated_at, deleted, map, identifiers, attributes and consent name,
+// in that order, so connectors can select just those.
+func (s Source) Columns() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(c string) {
+		if c != "" && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	add(s.ID)
+	add(s.UpdatedAt)
+	add(s.Deleted)
+	for _, k := range slices.Sorted(maps.Keys(s.Map)) {
+		for _, c := range s.Map[k] {
+			add(c)
+		}
+	}
+	for _, m := range []map[string]string{s.Identifiers, s.Attributes} {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			add(m[k])
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.Consent)) {
+		add(s.Consent[k].Column)
+		add(s.Consent[k].At)
+	}
+	return out
+}
 
 // DateFormats returns the named values of a source's date_format; any
 // other layout made of dd, mm and yyyy and one separator ("dd.mm.yyyy",

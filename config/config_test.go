@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -96,11 +97,15 @@ resolver {
 			Attributes:  map[string]string{"lifetime_value": "ltv"},
 			Consent:     map[string]config.Consent{"email": {Column: "newsletter"}, "sms": {Column: "sms_ok"}},
 			Pos:         path + ":8,1-13",
+			MaxValue:    4096, MaxDelete: 0.1, MaxFieldLines: 100, MaxFieldBytes: 1 << 20,
+			Poll: time.Minute, ClockSkew: 5 * time.Second, Timeout: 30 * time.Second, Retries: 5,
 		}, {
 			Name: "shop", Type: "csv", Path: filepath.Join(dir, "crm.csv"), ID: "ref",
 			Trust: config.DefaultTrust, DateFormat: config.DefaultDateFormat,
 			EarliestDate: config.DefaultEarliestDate, Delimiter: config.DefaultDelimiter,
-			Pos: path + ":30,1-14",
+			Pos:      path + ":30,1-14",
+			MaxValue: 4096, MaxDelete: 0.1, MaxFieldLines: 100, MaxFieldBytes: 1 << 20,
+			Poll: time.Minute, ClockSkew: 5 * time.Second, Timeout: 30 * time.Second, Retries: 5,
 		}},
 		Resolver: config.Resolver{
 			MatchThreshold: 0.95,
@@ -163,8 +168,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`scv.hcl:1,14-14: Missing required argument`, `"type"`}},
 		{"missing path", "source \"crm\" {\n  type = \"csv\"\n  id = \"x\"\n}\n",
 			[]string{`scv.hcl:1,14-14: Missing required argument`, `"path"`, `"crm"`}},
-		{"unknown type", "source \"crm\" {\n  type = \"jsonl\"\n  path = \"crm.csv\"\n  id = \"x\"\n}\n",
-			[]string{`scv.hcl:2,10-17: Unsupported source type`, `"type"`, `"jsonl"`, "known types: csv"}},
+		{"unknown type", "source \"crm\" {\n  type = \"xlsx\"\n  path = \"crm.csv\"\n  id = \"x\"\n}\n",
+			[]string{`scv.hcl:2,10-16: Unsupported source type`, `"type"`, `"xlsx"`, "known types: csv, jsonl, postgres, mysql, http, nats"}},
 		{"missing file", "source \"crm\" {\n  type = \"csv\"\n  path = \"nope.csv\"\n  id = \"x\"\n}\n",
 			[]string{`scv.hcl:3,10-20: Source file not found`, `"path"`, "nope.csv"}},
 		{"path is a directory", "source \"crm\" {\n  type = \"csv\"\n  path = \".\"\n  id = \"x\"\n}\n",
@@ -229,6 +234,34 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`scv.hcl:8,17-37: Invalid value`, `"cannot_link"`, "must_link also lists"}},
 		{"syntax error", "source \"crm\" {\n  type = \n}\n",
 			[]string{`scv.hcl:2,10-3,1: Invalid expression`}},
+		{"empty config", "", []string{`scv.hcl:1,1-1: No sources`, "defines no source block"}},
+		{"no sources", "data_dir = \"x\"\n", []string{`scv.hcl:1,1-1: No sources`}},
+		{"key of another type", head + "  table = \"customers\"\n}\n",
+			[]string{`scv.hcl:5,3-8: Unsupported argument`, `"table" of source "crm" is not used by sources of type "csv"`}},
+		{"postgres without dsn", "source \"db\" {\n  type = \"postgres\"\n  table = \"c\"\n  id = \"id\"\n  updated_at = \"u\"\n}\n",
+			[]string{`scv.hcl:1,13-13: Missing required argument`, `"dsn" is required for source "db" of type "postgres"`}},
+		{"mysql with table and query", "source \"db\" {\n  type = \"mysql\"\n  dsn = \"x\"\n  table = \"c\"\n  query = \"select 1\"\n  id = \"id\"\n  updated_at = \"u\"\n}\n",
+			[]string{`exactly one of "table" or "query"`}},
+		{"dsn from an unset variable", "source \"db\" {\n  type = \"postgres\"\n  dsn = env(\"SCV_TEST_UNSET_DSN\")\n  table = \"c\"\n  id = \"id\"\n  updated_at = \"u\"\n}\n",
+			[]string{`scv.hcl:3,9-13`, `environment variable "SCV_TEST_UNSET_DSN" is not set`}},
+		{"bad poll", "source \"db\" {\n  type = \"postgres\"\n  dsn = \"x\"\n  table = \"c\"\n  id = \"id\"\n  updated_at = \"u\"\n  poll = \"soon\"\n}\n",
+			[]string{`scv.hcl:7,10-16: Invalid value`, `"poll"`}},
+		{"bad pagination", "source \"api\" {\n  type = \"http\"\n  url = \"https://api.example.com/c\"\n  id = \"id\"\n  pagination = \"pages\"\n}\n",
+			[]string{`scv.hcl:5,16-23: Invalid value`, `must be one of none, page, offset, cursor, link, not "pages"`}},
+		{"http url not http", "source \"api\" {\n  type = \"http\"\n  url = \"ftp://x/c\"\n  id = \"id\"\n}\n",
+			[]string{`scv.hcl:3,9-20: Invalid value`, "http:// or https://"}},
+		{"token and basic auth", "source \"api\" {\n  type = \"http\"\n  url = \"https://x/c\"\n  id = \"id\"\n  token = \"t\"\n  username = \"u\"\n  password = \"p\"\n}\n",
+			[]string{`scv.hcl:5,3-8: Conflicting arguments`}},
+		{"nats without durable", "source \"ev\" {\n  type = \"nats\"\n  url = \"nats://127.0.0.1:4222\"\n  stream = \"S\"\n  id = \"id\"\n}\n",
+			[]string{`"durable" is required for source "ev" of type "nats"`}},
+		{"token in the file", "source \"api\" {\n  type = \"http\"\n  url = \"https://x/c\"\n  id = \"id\"\n  token = \"t0ken\"\n}\n",
+			[]string{`scv.hcl:5,11-18: Secret in the file`, `write token = env("NAME")`}},
+		{"password in a dsn", "source \"db\" {\n  type = \"mysql\"\n  dsn = \"root:s3cret@tcp(db:3306)/shop\"\n  table = \"c\"\n  id = \"id\"\n  updated_at = \"u\"\n}\n",
+			[]string{`scv.hcl:3,9-40: Secret in the file`, `"dsn"`}},
+		{"max_delete out of range", head + "  max_delete = 10\n}\n",
+			[]string{`scv.hcl:5,16-18: Invalid value`, `"max_delete"`}},
+		{"max_value too small", head + "  max_value = 1\n}\n",
+			[]string{`scv.hcl:5,15-16: Invalid value`, `whole number ≥ 16`}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := config.Load(writeConfig(t, tt.text))
@@ -245,6 +278,62 @@ func TestLoadErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestLoadKinds(t *testing.T) {
+	t.Setenv("SCV_TEST_DSN", "postgres://scv:s3cret@db.example.com/shop")
+	t.Setenv("SCV_TEST_TOKEN", "t0ken")
+	cfg, err := config.Load(writeConfig(t, `
+source "shop" {
+  type       = "postgres"
+  dsn        = env("SCV_TEST_DSN")
+  table      = "public.customers"
+  id         = "id"
+  updated_at = "updated_at"
+  deleted    = "deleted_at"
+  poll       = "30s"
+  clock_skew = "0s"
+}
+source "saas" {
+  type          = "http"
+  url           = "https://api.example.com/v1/customers"
+  records       = "data.customers"
+  pagination    = "cursor"
+  next_cursor   = "meta.next"
+  updated_since = "updated_since"
+  token         = env("SCV_TEST_TOKEN")
+  id            = "id"
+  updated_at    = "updated_at"
+  timeout       = "10s"
+  retries       = 2
+}
+source "events" {
+  type    = "nats"
+  url     = "nats://127.0.0.1:4222"
+  stream  = "CUSTOMERS"
+  subject = "customers.>"
+  durable = "scv"
+  id      = "id"
+}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, api, ev := cfg.Sources[0], cfg.Sources[1], cfg.Sources[2]
+	if db.DSN != "postgres://scv:s3cret@db.example.com/shop" || db.Table != "public.customers" || db.Deleted != "deleted_at" ||
+		db.Poll != 30*time.Second || db.ClockSkew != 0 || db.PageSize != config.DefaultDBPageSize {
+		t.Errorf("postgres source = %+v", db)
+	}
+	if api.Pagination != "cursor" || api.CursorParam != "cursor" || api.NextCursor != "meta.next" || api.SizeParam != "limit" ||
+		api.Token != "t0ken" || api.Timeout != 10*time.Second || api.Retries != 2 || api.PageSize != config.DefaultHTTPPageSize {
+		t.Errorf("http source = %+v", api)
+	}
+	if ev.Stream != "CUSTOMERS" || ev.Subject != "customers.>" || ev.Durable != "scv" {
+		t.Errorf("nats source = %+v", ev)
+	}
+	if got := fmt.Sprint(db.Columns()); got != "[id updated_at deleted_at]" {
+		t.Errorf("Columns = %s", got)
 	}
 }
 

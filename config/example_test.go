@@ -53,7 +53,7 @@ func ExampleError() {
 	path := filepath.Join(dir, "scv.hcl")
 	os.WriteFile(path, []byte(`
 source "crm" {
-  type  = "jsonl"
+  type  = "xlsx"
   pathh = "crm.csv"
   id    = "customer_id"
 }
@@ -67,6 +67,6 @@ source "crm" {
 	fmt.Println(strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))
 	// Output:
 	// 2 problems
-	// scv.hcl:3,11-18: Unsupported source type; The argument "type" of source "crm" is "jsonl"; known types: csv.
+	// scv.hcl:3,11-17: Unsupported source type; The argument "type" of source "crm" is "xlsx"; known types: csv, jsonl, postgres, mysql, http, nats.
 	// scv.hcl:4,3-8: Unsupported argument; An argument named "pathh" is not expected here. Did you mean "path"?
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -64,6 +65,33 @@ var sourceSchema = &hcl.BodySchema{
 		{Name: "earliest_date"},
 		{Name: "freshness"},
 		{Name: "delimiter"},
+		{Name: "deleted"},
+		{Name: "max_value"},
+		{Name: "max_delete"},
+		{Name: "max_field_lines"},
+		{Name: "max_field_bytes"},
+		{Name: "dsn"},
+		{Name: "table"},
+		{Name: "query"},
+		{Name: "poll"},
+		{Name: "page_size"},
+		{Name: "clock_skew"},
+		{Name: "url"},
+		{Name: "records"},
+		{Name: "pagination"},
+		{Name: "page_param"},
+		{Name: "size_param"},
+		{Name: "cursor_param"},
+		{Name: "next_cursor"},
+		{Name: "updated_since"},
+		{Name: "token"},
+		{Name: "username"},
+		{Name: "password"},
+		{Name: "timeout"},
+		{Name: "retries"},
+		{Name: "stream"},
+		{Name: "subject"},
+		{Name: "durable"},
 		{Name: "identifiers"},
 		{Name: "attributes"},
 		{Name: "consent"},
@@ -201,6 +229,10 @@ func (l *loader) root(body hcl.Body) *Config {
 	if survivorship != nil {
 		l.checkSourceRules(survivorship, seen)
 	}
+	if len(seen) == 0 {
+		l.errorf(body.MissingItemRange(), "No sources",
+			"The configuration defines no source block; scv needs at least one source \"NAME\" { type = …, id = … }.")
+	}
 	return cfg
 }
 
@@ -253,6 +285,15 @@ func (l *loader) source(b *hcl.Block) (Source, bool) {
 		EarliestDate: DefaultEarliestDate,
 		Delimiter:    DefaultDelimiter,
 		Pos:          b.DefRange.String(),
+
+		MaxValue:      DefaultMaxValue,
+		MaxDelete:     DefaultMaxDelete,
+		MaxFieldLines: DefaultMaxFieldLines,
+		MaxFieldBytes: DefaultMaxFieldBytes,
+		Poll:          DefaultPoll,
+		ClockSkew:     DefaultClockSkew,
+		Timeout:       DefaultHTTPTimeout,
+		Retries:       DefaultHTTPRetries,
 	}
 	before := len(l.diags)
 	if name == "" || strings.ContainsAny(name, "/ \t\r\n") {
@@ -278,9 +319,6 @@ func (l *loader) source(b *hcl.Block) (Source, bool) {
 			src.Path = l.resolve(v)
 			l.checkFile(a, where, src.Path)
 		}
-	} else if src.Type == "csv" {
-		l.errorf(b.Body.MissingItemRange(), "Missing required argument",
-			"The argument \"path\" is required for source %q of type %q.", name, src.Type)
 	}
 	if a := attrs["id"]; a != nil {
 		src.ID, _ = l.nonEmpty(a, where)
@@ -366,6 +404,7 @@ func (l *loader) source(b *hcl.Block) (Source, bool) {
 			src.Consent[ch] = Consent{Column: col}
 		}
 	}
+	l.sourceKinds(b, &src, attrs, where)
 	var mapBlock *hcl.Block
 	consentBlocks := map[string]*hcl.Block{}
 	for _, mb := range content.Blocks {
@@ -591,6 +630,210 @@ func (l *loader) checkSourceRules(b *hcl.Block, sources map[string]hcl.Range) {
 			}
 		}
 	}
+}
+
+// kindKeys lists, per source type, the keys only some types use and
+// which of them are required.
+var kindKeys = map[string]struct{ allowed, required []string }{
+	"csv":      {[]string{"path", "delimiter", "max_field_lines", "max_field_bytes"}, []string{"path"}},
+	"jsonl":    {[]string{"path"}, []string{"path"}},
+	"postgres": {[]string{"dsn", "table", "query", "poll", "page_size", "clock_skew"}, []string{"dsn", "updated_at"}},
+	"mysql":    {[]string{"dsn", "table", "query", "poll", "page_size", "clock_skew"}, []string{"dsn", "updated_at"}},
+	"http": {[]string{"url", "records", "pagination", "page_param", "size_param", "cursor_param", "next_cursor",
+		"updated_since", "token", "username", "password", "timeout", "retries", "poll", "page_size"}, []string{"url"}},
+	"nats": {[]string{"url", "stream", "subject", "durable"}, []string{"url", "stream", "durable"}},
+}
+
+// kindOnly are the keys of kindKeys; a source may set one only when its
+// type allows it.
+var kindOnly = []string{"path", "delimiter", "max_field_lines", "max_field_bytes", "dsn", "table", "query", "poll",
+	"page_size", "clock_skew", "url", "records", "pagination", "page_param", "size_param", "cursor_param",
+	"next_cursor", "updated_since", "token", "username", "password", "timeout", "retries", "stream", "subject", "durable"}
+
+// sourceKinds decodes the keys that belong to some source types only.
+func (l *loader) sourceKinds(b *hcl.Block, src *Source, attrs hcl.Attributes, where string) {
+	kk, known := kindKeys[src.Type]
+	if !known {
+		return
+	}
+	for _, k := range kindOnly {
+		if a := attrs[k]; a != nil && !slices.Contains(kk.allowed, k) {
+			l.errorf(a.NameRange, "Unsupported argument",
+				"The argument %q%s is not used by sources of type %q.", k, where, src.Type)
+		}
+	}
+	for _, k := range kk.required {
+		if attrs[k] == nil {
+			l.errorf(b.Body.MissingItemRange(), "Missing required argument",
+				"The argument %q is required for source %q of type %q.", k, src.Name, src.Type)
+		}
+	}
+	str := func(key string, dst *string) {
+		if a := attrs[key]; a != nil {
+			*dst, _ = l.nonEmpty(a, where)
+		}
+	}
+	dur := func(key string, dst *time.Duration, zeroOK bool) {
+		a := attrs[key]
+		if a == nil {
+			return
+		}
+		v, ok := l.str(a, where)
+		if !ok {
+			return
+		}
+		if zeroOK && strings.TrimSpace(v) == "0" || strings.TrimSpace(v) == "0s" && zeroOK {
+			*dst = 0
+			return
+		}
+		d, err := ParseDuration(v)
+		if err != nil {
+			l.invalid(a, where, "must be a positive duration such as \"30s\" or \"1m\": %v", err)
+			return
+		}
+		*dst = d
+	}
+	whole := func(key string, dst *int, min int) {
+		a := attrs[key]
+		if a == nil {
+			return
+		}
+		if v, ok := l.num(a, where); ok {
+			if v < float64(min) || v != float64(int(v)) {
+				l.invalid(a, where, "must be a whole number ≥ %d, not %g", min, v)
+				return
+			}
+			*dst = int(v)
+		}
+	}
+	// Secrets come only through env(), never written in the file.
+	for _, k := range []string{"token", "password", "dsn"} {
+		a := attrs[k]
+		if a == nil || fromEnv(a.Expr) {
+			continue
+		}
+		if k == "dsn" {
+			if v, ok := l.str(a, where); !ok || !hasPassword(v) {
+				continue
+			}
+		}
+		l.errorf(a.Expr.Range(), "Secret in the file",
+			"The argument %q%s holds a secret; write %s = env(\"NAME\") and set the variable NAME instead.", k, where, k)
+	}
+	str("deleted", &src.Deleted)
+	str("dsn", &src.DSN)
+	str("table", &src.Table)
+	str("query", &src.Query)
+	str("url", &src.URL)
+	str("page_param", &src.PageParam)
+	str("size_param", &src.SizeParam)
+	str("cursor_param", &src.CursorParam)
+	str("next_cursor", &src.NextCursor)
+	str("updated_since", &src.UpdatedSince)
+	str("token", &src.Token)
+	str("username", &src.Username)
+	str("password", &src.Password)
+	str("stream", &src.Stream)
+	str("subject", &src.Subject)
+	str("durable", &src.Durable)
+	if a := attrs["records"]; a != nil {
+		src.Records, _ = l.str(a, where)
+		src.Records = strings.TrimSpace(src.Records)
+	}
+	dur("poll", &src.Poll, false)
+	dur("timeout", &src.Timeout, false)
+	dur("clock_skew", &src.ClockSkew, true)
+	whole("page_size", &src.PageSize, 1)
+	whole("retries", &src.Retries, 0)
+	whole("max_value", &src.MaxValue, 16)
+	whole("max_field_lines", &src.MaxFieldLines, 1)
+	whole("max_field_bytes", &src.MaxFieldBytes, 1024)
+	if a := attrs["max_delete"]; a != nil {
+		if v, ok := l.num(a, where); ok {
+			if v < 0 || v > 1 {
+				l.invalid(a, where, "must be a share within 0..1 such as 0.1 (10%%), not %g", v)
+			}
+			src.MaxDelete = v
+		}
+	}
+	switch src.Type {
+	case "postgres", "mysql":
+		if (attrs["table"] == nil) == (attrs["query"] == nil) {
+			l.errorf(b.Body.MissingItemRange(), "Missing required argument",
+				"Source %q of type %q needs exactly one of \"table\" or \"query\".", src.Name, src.Type)
+		}
+		if src.PageSize == 0 {
+			src.PageSize = DefaultDBPageSize
+		}
+	case "http":
+		if a := attrs["url"]; a != nil && src.URL != "" {
+			if u, err := url.Parse(src.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				l.invalid(a, where, "must be an http:// or https:// URL")
+			}
+		}
+		src.Pagination = "none"
+		if a := attrs["pagination"]; a != nil {
+			if v, ok := l.str(a, where); ok {
+				if !slices.Contains(Paginations(), v) {
+					l.invalid(a, where, "must be one of %s, not %q", strings.Join(Paginations(), ", "), v)
+				}
+				src.Pagination = v
+			}
+		}
+		if src.Token != "" && (src.Username != "" || src.Password != "") {
+			l.errorf(attrs["token"].NameRange, "Conflicting arguments",
+				"Source %q sets both a bearer \"token\" and basic-auth \"username\"/\"password\"; use one.", src.Name)
+		}
+		if (src.Username == "") != (src.Password == "") {
+			l.errorf(b.Body.MissingItemRange(), "Missing required argument",
+				"Source %q needs both \"username\" and \"password\" for basic auth.", src.Name)
+		}
+		def := func(dst *string, v string) {
+			if *dst == "" {
+				*dst = v
+			}
+		}
+		switch src.Pagination {
+		case "page":
+			def(&src.PageParam, "page")
+			def(&src.SizeParam, "per_page")
+		case "offset":
+			def(&src.PageParam, "offset")
+			def(&src.SizeParam, "limit")
+		case "cursor":
+			def(&src.CursorParam, "cursor")
+			def(&src.NextCursor, "next_cursor")
+			def(&src.SizeParam, "limit")
+		}
+		if src.PageSize == 0 {
+			src.PageSize = DefaultHTTPPageSize
+		}
+	}
+}
+
+// fromEnv reports whether an expression is a call of env().
+func fromEnv(e hcl.Expression) bool {
+	c, ok := e.(*hclsyntax.FunctionCallExpr)
+	return ok && c.Name == "env"
+}
+
+// hasPassword reports whether a DSN carries a password: a URL's user
+// info, a "password=" keyword, or MySQL's "user:password@".
+func hasPassword(dsn string) bool {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			return true
+		}
+	}
+	if strings.Contains(strings.ToLower(dsn), "password=") {
+		return true
+	}
+	if at := strings.LastIndex(dsn, "@"); at > 0 && !strings.Contains(dsn, "://") {
+		if _, pass, ok := strings.Cut(dsn[:at], ":"); ok && pass != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *loader) checkFile(a *hcl.Attribute, where, path string) {

@@ -1,8 +1,13 @@
 // Package connectors turns the rows of a source silo into canonical
-// customer records: it opens a configured source by its type, maps each
-// row's columns onto a customer.Record, and sets aside the rows that
-// cannot become a record (no id, a duplicate id, a wrong number of
-// columns, undecodable text) as *RowError values for quarantine.
+// customer records. Every kind of source meets one contract, Stream: a
+// header, then rows in source order, each with the checkpoint position
+// that covers it where the source has one. One sub-package per kind
+// wraps its silo: csv, jsonl, postgres, mysql, httpapi and nats. Open
+// opens a configured source by its type after a checkpoint, and a Reader
+// maps each row's columns onto a customer.Record, sets aside the rows
+// that cannot become a record (no id, a duplicate id, a wrong number of
+// columns, undecodable text, a value of the wrong type) as *RowError
+// values for quarantine, and says when a read was incomplete.
 //
 // Records leave here with Raw values only; the pipeline normalizes them
 // with customer.Normalize.
@@ -24,4 +29,5 @@ var (
 	ErrMalformed   = row.ErrMalformed   // breaks the file format, such as a stray quote
 	ErrNoID        = row.ErrNoID        // empty id column
 	ErrDuplicateID = row.ErrDuplicateID // an earlier row of the read has the same id
+	ErrType        = row.ErrType        // a value of a type the mapping cannot read, such as an object
 )

@@ -162,7 +162,7 @@ func TestRead(t *testing.T) {
 				`source "crm" row 2: wrong number of columns: 2, the header has 12 raw="C1,Ann"`,
 				`source "crm" row 3 field "first_name": invalid UTF-8 in column 2 raw="C2,Bo` + "\ufffd" + `b,,,,,,,,,,"`,
 			},
-			wantStats: connectors.Stats{Rows: 3, Records: 1, Quarantined: 2},
+			wantStats: connectors.Stats{Rows: 3, Records: 1, Quarantined: 2, Incomplete: "row 2: wrong number of columns: 2, the header has 12"},
 		},
 		{
 			name: "updated_at layouts",
@@ -333,8 +333,8 @@ func TestReadErrors(t *testing.T) {
 				s.Map = map[string][]string{"given_name": {"first_name"}}
 			},
 			wantIs: connectors.ErrUnknownColumn, wantText: []string{`"first_name" (map.given_name) appears more than once`}},
-		{name: "unknown type", content: good, configure: func(s *config.Source) { s.Type = "jsonl" },
-			wantIs: connectors.ErrUnknownType, wantText: []string{`source "crm"`, `"jsonl"`}},
+		{name: "unknown type", content: good, configure: func(s *config.Source) { s.Type = "xlsx" },
+			wantIs: connectors.ErrUnknownType, wantText: []string{`source "crm"`, `"xlsx"`}},
 		{name: "missing file", content: good, configure: func(s *config.Source) { s.Path += ".gone" },
 			wantIs: os.ErrNotExist, wantText: []string{`source "crm"`, "crm.csv.gone"}},
 		{name: "emit fails", content: good, emit: func(customer.Record) error { return errEmit },

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scvhq/scv/config"
+	"github.com/scvhq/scv/connectors/row"
 	"github.com/scvhq/scv/customer"
 )
 
@@ -26,6 +27,8 @@ type Mapping struct {
 	id        int
 	idName    string
 	updatedAt int      // -1 when the source has no updated_at column
+	deleted   int      // -1 when the source has no deleted column
+	maxValue  int      // attribute values are cut to it
 	layouts   []string // accepted layouts of updated_at, most likely first
 
 	fields      []fieldColumns
@@ -81,11 +84,16 @@ func NewMapping(src config.Source, header []string) (*Mapping, error) {
 		width:     len(header),
 		idName:    src.ID,
 		updatedAt: -1,
+		deleted:   -1,
+		maxValue:  src.MaxValue,
 		layouts:   timeLayouts(src.DateFormat),
 	}
 	m.id = col(src.ID, "id")
 	if src.UpdatedAt != "" {
 		m.updatedAt = col(src.UpdatedAt, "updated_at")
+	}
+	if src.Deleted != "" {
+		m.deleted = col(src.Deleted, "deleted")
 	}
 	byField := map[customer.Field]int{} // index into m.fields
 	for _, name := range slices.Sorted(maps.Keys(src.Map)) {
@@ -122,8 +130,12 @@ func NewMapping(src config.Source, header []string) (*Mapping, error) {
 	}
 
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("source %q (%s): header of %s: %w: %s; the header has %s",
-			src.Name, src.Pos, src.Path, ErrUnknownColumn, strings.Join(problems, ", "), quoteAll(header))
+		what := "header of " + src.Path
+		if src.Path == "" {
+			what = "columns read"
+		}
+		return nil, fmt.Errorf("source %q (%s): %s: %w: %s; the source has %s",
+			src.Name, src.Pos, what, ErrUnknownColumn, strings.Join(problems, ", "), quoteAll(header))
 	}
 	return m, nil
 }
@@ -161,9 +173,13 @@ func (m *Mapping) record(r Row) (rec customer.Record, badTime bool, err error) {
 		}
 	}
 	rec = customer.Record{
-		Source: m.source,
-		ID:     strings.Clone(id), // so that keeping the id does not keep the whole row
-		Row:    r.Line,
+		Source:  m.source,
+		ID:      strings.Clone(id), // so that keeping the id does not keep the whole row
+		Row:     r.Line,
+		Deleted: r.Deleted,
+	}
+	if m.deleted >= 0 && IsDeleted(r.Values[m.deleted]) {
+		rec.Deleted = true
 	}
 	if m.updatedAt >= 0 {
 		v := strings.TrimSpace(r.Values[m.updatedAt])
@@ -174,6 +190,14 @@ func (m *Mapping) record(r Row) (rec customer.Record, badTime bool, err error) {
 	for _, fc := range m.fields {
 		if fc.field == customer.Email || fc.field == customer.Phone {
 			for _, c := range fc.cols {
+				if r.Lists != nil && r.Lists[c] != nil {
+					for _, v := range r.Lists[c] {
+						if v = strings.TrimSpace(v); v != "" {
+							rec.Add(fc.field, customer.Value{Raw: v})
+						}
+					}
+					continue
+				}
 				if v := strings.TrimSpace(r.Values[c]); v != "" {
 					rec.Add(fc.field, customer.Value{Raw: v})
 				}
@@ -195,7 +219,7 @@ func (m *Mapping) record(r Row) (rec customer.Record, badTime bool, err error) {
 			if rec.Attributes == nil {
 				rec.Attributes = make(map[string]string, len(m.attributes))
 			}
-			rec.Attributes[nc.name] = v
+			rec.Attributes[nc.name] = row.Truncate(v, m.maxValue)
 		}
 	}
 	for _, cc := range m.consent {
@@ -246,6 +270,18 @@ func join(vals []string, cols []int) string {
 		}
 	}
 	return b.String()
+}
+
+// IsDeleted reads a deleted column: a soft-delete flag is deleted when it
+// is yes, y, true, t or 1 (any case) and not when no, n, false, f or 0; any
+// other non-empty value, such as a deletion time, is deleted; an empty
+// value (or NULL) is not.
+func IsDeleted(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "no", "n", "false", "f", "0":
+		return false
+	}
+	return true
 }
 
 // ParseConsent reads a consent column with the default words
@@ -304,6 +340,11 @@ func (m *Mapping) parseTime(s string) (time.Time, bool) {
 		switch {
 		case len(s) == 10:
 			layout = time.DateOnly
+		case s[10] == ' ' && hasOffset(s):
+			layout = "2006-01-02 15:04:05Z07"
+			if s[len(s)-3] == ':' {
+				layout = "2006-01-02 15:04:05Z07:00"
+			}
 		case s[10] == ' ':
 			layout = "2006-01-02 15:04:05"
 		case len(s) == 19:
@@ -319,6 +360,16 @@ func (m *Mapping) parseTime(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// hasOffset reports whether a "2006-01-02 15:04:05…" value ends in a
+// zone offset such as "+00" or "-05:30", as PostgreSQL prints them.
+func hasOffset(s string) bool {
+	if len(s) < 22 {
+		return false
+	}
+	tail := s[19:]
+	return strings.ContainsAny(tail, "+-Z")
 }
 
 func quoteAll(ss []string) string {

@@ -11,6 +11,11 @@ import (
 
 	"github.com/scvhq/scv/config"
 	"github.com/scvhq/scv/connectors/csv"
+	"github.com/scvhq/scv/connectors/httpapi"
+	"github.com/scvhq/scv/connectors/jsonl"
+	"github.com/scvhq/scv/connectors/mysql"
+	"github.com/scvhq/scv/connectors/nats"
+	"github.com/scvhq/scv/connectors/postgres"
 	"github.com/scvhq/scv/customer"
 )
 
@@ -23,110 +28,73 @@ type Stats struct {
 	Records      int64 // records passed to emit
 	Quarantined  int64 // rows passed to bad
 	BadUpdatedAt int64 // records whose updated_at value did not parse; they carry a zero UpdatedAt
-}
 
-// rowReader is what Read needs of a per-kind reader such as *csv.Reader.
-type rowReader interface {
-	Header() []string
-	Next() (Row, error)
-	Close() error
+	// Incomplete says why the read may have missed rows (the first row
+	// that could not be split from its neighbours); empty when it saw the
+	// whole source. Records missing from an incomplete read are not gone.
+	Incomplete string
 }
 
 // checkEvery is how many rows Read handles between looks at its context.
 const checkEvery = 1024
 
 // Read opens src by its type, maps every row to a record and streams the
-// records to emit in source order. A row that cannot become a record,
-// including a row whose id an earlier row of this read already had
-// ("duplicate id, first seen at row N"), goes to bad with its Source set,
-// and reading goes on; a nil bad makes such a row end the read with its
-// *RowError. An error from emit or bad, a read error, or ctx ending stops
-// the read and is returned wrapped with the source and row.
+// records to emit in source order; see Reader.Read. It reads the whole
+// source from its start.
 func Read(ctx context.Context, src config.Source, emit func(customer.Record) error, bad func(*RowError) error) (Stats, error) {
-	var st Stats
-	rd, err := open(src)
+	r, err := Open(ctx, src, Options{})
 	if err != nil {
-		return st, err
+		return Stats{}, err
 	}
-	defer rd.Close()
-	m, err := NewMapping(src, rd.Header())
-	if err != nil {
-		return st, err
-	}
-	firstSeen := make(map[string]int64)
-	for {
-		if st.Rows%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return st, fmt.Errorf("source %q: %w", src.Name, err)
-			}
-		}
-		r, err := rd.Next()
-		if err == io.EOF {
-			return st, nil
-		}
-		var rerr *RowError
-		if err != nil && !errors.As(err, &rerr) {
-			return st, fmt.Errorf("source %q after row %d: %w", src.Name, st.Rows, err)
-		}
-		st.Rows++
-		var rec customer.Record
-		var badTime bool
-		if rerr == nil {
-			rec, badTime, err = m.record(r)
-			if err != nil && !errors.As(err, &rerr) {
-				return st, fmt.Errorf("source %q row %d: %w", src.Name, r.Line, err)
-			}
-		}
-		if rerr == nil {
-			if first, dup := firstSeen[rec.ID]; dup {
-				rerr = &RowError{
-					Line: r.Line, Field: src.ID, Raw: r.Raw, Err: ErrDuplicateID,
-					Reason: fmt.Sprintf("duplicate id, first seen at row %d", first),
-				}
-			} else {
-				firstSeen[rec.ID] = r.Line
-			}
-		}
-		if rerr != nil {
-			rerr.Source = src.Name
-			st.Quarantined++
-			if bad == nil {
-				return st, rerr
-			}
-			if err := bad(rerr); err != nil {
-				return st, fmt.Errorf("source %q row %d: quarantine: %w", src.Name, rerr.Line, err)
-			}
-			continue
-		}
-		if badTime {
-			st.BadUpdatedAt++
-		}
-		st.Records++
-		if err := emit(rec); err != nil {
-			return st, fmt.Errorf("source %q row %d: %w", src.Name, r.Line, err)
-		}
-	}
+	defer r.Close()
+	return r.Read(ctx, func(rec customer.Record, _ string) error { return emit(rec) }, bad)
 }
 
-// open opens a source's reader by its type.
-func open(src config.Source) (rowReader, error) {
+// openStream opens a source's stream by its type.
+func openStream(ctx context.Context, src config.Source, opts Options) (Stream, error) {
+	var s Stream
+	var err error
 	switch src.Type {
 	case "csv":
-		var opts csv.Options
-		if src.Delimiter != "" {
-			d, size := utf8.DecodeRuneInString(src.Delimiter)
-			if size != len(src.Delimiter) {
-				return nil, fmt.Errorf("source %q: delimiter %q is not one character", src.Name, src.Delimiter)
-			}
-			opts.Delimiter = d
-		}
-		r, err := csv.Open(src.Path, opts)
-		if err != nil {
-			return nil, fmt.Errorf("source %q: %w", src.Name, err)
-		}
-		return r, nil
+		return openCSV(src)
+	case "jsonl":
+		s, err = jsonl.Open(src)
+	case "postgres":
+		s, err = postgres.Open(ctx, src, opts.From)
+	case "mysql":
+		s, err = mysql.Open(ctx, src, opts.From)
+	case "http":
+		s, err = httpapi.Open(ctx, src, opts.From, httpapi.Options{Logger: opts.Logger.Named("http")})
+	case "nats":
+		s, err = nats.Open(ctx, src, opts.From, nats.Options{Follow: opts.Follow})
+	default:
+		return nil, fmt.Errorf("source %q: %w %q", src.Name, ErrUnknownType, src.Type)
 	}
-	return nil, fmt.Errorf("source %q: %w %q", src.Name, ErrUnknownType, src.Type)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", src.Name, err)
+	}
+	return s, nil
+}
+
+// csvStream adapts a *csv.Reader to Stream.
+type csvStream struct{ *csv.Reader }
+
+func (c csvStream) Next(context.Context) (Row, error) { return c.Reader.Next() }
+
+func openCSV(src config.Source) (Stream, error) {
+	opts := csv.Options{MaxFieldLines: src.MaxFieldLines, MaxFieldBytes: src.MaxFieldBytes}
+	if src.Delimiter != "" {
+		d, size := utf8.DecodeRuneInString(src.Delimiter)
+		if size != len(src.Delimiter) {
+			return nil, fmt.Errorf("source %q: delimiter %q is not one character", src.Name, src.Delimiter)
+		}
+		opts.Delimiter = d
+	}
+	r, err := csv.Open(src.Path, opts)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", src.Name, err)
+	}
+	return csvStream{r}, nil
 }
 
 // Fingerprint identifies the content of the snapshot file at path, so the

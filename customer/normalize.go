@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -17,6 +18,25 @@ type Options struct {
 	DateFormat     string    // layout of dates of birth: "iso" (default) or any ParseDateFormat reads, such as "dd.mm.yyyy"
 	EarliestDate   time.Time // dates of birth before it are invalid; zero means 1900-01-01
 	Now            time.Time // dates of birth after it are invalid; zero means time.Now()
+	MaxValue       int       // bytes in one raw value; a longer one is invalid and kept cut to it; 0 means DefaultMaxValue
+}
+
+// DefaultMaxValue bounds a raw value when Options.MaxValue is 0.
+const DefaultMaxValue = 4096
+
+// tooLong returns the value of a raw value over max bytes: invalid, its
+// Raw cut to max bytes on a rune boundary, so a runaway field is never
+// kept or echoed whole.
+func tooLong(raw string, max int) (Value, bool) {
+	if len(raw) <= max {
+		return Value{}, false
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(raw[cut]) {
+		cut--
+	}
+	return Value{Raw: raw[:cut], Status: Invalid,
+		Reason: "longer than " + strconv.Itoa(max) + " bytes (" + strconv.Itoa(len(raw)) + "); kept cut"}, true
 }
 
 // Normalize fills Norm, Status and Reason of every value of r (fields,
@@ -30,20 +50,33 @@ func Normalize(r *Record, opt Options) {
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
-	country := NormalizeCountry(r.Fields[Country].Raw)
+	if opt.MaxValue <= 0 {
+		opt.MaxValue = DefaultMaxValue
+	}
+	normalize := func(f Field, raw string) Value {
+		if v, long := tooLong(raw, opt.MaxValue); long {
+			return v
+		}
+		return NormalizeField(f, raw, opt)
+	}
+	country := normalize(Country, r.Fields[Country].Raw)
 	r.Fields[Country] = country
 	if country.Status == Valid {
 		opt.DefaultCountry = country.Norm
 	}
 	for f := Field(0); f < NumFields; f++ {
 		if f != Country {
-			r.Fields[f] = NormalizeField(f, r.Fields[f].Raw, opt)
+			r.Fields[f] = normalize(f, r.Fields[f].Raw)
 		}
 	}
 	for i := range r.Extra {
-		r.Extra[i].Value = NormalizeField(r.Extra[i].Field, r.Extra[i].Value.Raw, opt)
+		r.Extra[i].Value = normalize(r.Extra[i].Field, r.Extra[i].Value.Raw)
 	}
 	for k, v := range r.Identifiers {
+		if lv, long := tooLong(v.Raw, opt.MaxValue); long {
+			r.Identifiers[k] = lv
+			continue
+		}
 		r.Identifiers[k] = NormalizeIdentifier(v.Raw)
 	}
 }

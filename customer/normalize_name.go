@@ -20,6 +20,11 @@ func NormalizeName(raw string) Value {
 	if isPlaceholder(raw) {
 		return Value{Raw: raw}
 	}
+	for _, r := range raw {
+		if unicode.IsControl(r) && !unicode.IsSpace(r) {
+			return invalid(raw, "name contains the control character "+strconv.QuoteRune(r))
+		}
+	}
 	n := cleanText(raw)
 	letters := false
 	for _, r := range n {

@@ -5,7 +5,11 @@
 # dataset3 (sync + train + resolve) and generated data of SIZES customers
 # (default "100000 480000"; about 2.1 records per customer, so the larger
 # is about 1M records); then the incremental resolution of one changed
-# record on a store of INCREMENTAL_CUSTOMERS (default 480000) customers.
+# record on a store of INCREMENTAL_CUSTOMERS (default 480000) customers;
+# then, when PostgreSQL and MariaDB answer (../shared/SERVICES.md), a full
+# pull of a DB_ROWS-row table (default 1000000) into an empty store (read,
+# map, normalize, store; resolution apart) and one incremental poll that
+# finds 100 changed rows in it.
 # SCV names the binary (default: built from ./cmd/scv).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,4 +67,6 @@ for n in $sizes; do
 done
 printf '\n## incremental resolution of one changed record on a store of about 1M records\n' | tee -a "$out"
 (cd "$root" && SCV_BENCH_CUSTOMERS=${INCREMENTAL_CUSTOMERS:-480000} go test -run '^$' -bench IncrementalRecord -benchtime 300x -timeout 60m ./pipeline) | grep -E '^Benchmark' | tee -a "$out"
+printf '\n## database pulls of a %s-row table (read, map, normalize, store; no resolution)\n' "${DB_ROWS:-1000000}" | tee -a "$out"
+(cd "$root" && SCV_BENCH_ROWS=${DB_ROWS:-1000000} go test -run '^$' -bench DatabasePull -benchtime 1x -timeout 60m ./pipeline) | grep -E '^Benchmark|SKIP' | tee -a "$out"
 echo "figures written to $out"

@@ -80,6 +80,9 @@ type Batch struct {
 	// Checkpoint, when not nil, is written in the same transaction, so a
 	// reader never sees a checkpoint without the records it covers.
 	Checkpoint *Checkpoint
+	// Run, when not nil, is a sync's summary, appended to the history of
+	// its Source in the same transaction.
+	Run *SyncRun
 }
 
 // Checkpoint is how far a source has been read, as the source's connector

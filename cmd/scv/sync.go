@@ -7,13 +7,17 @@ import (
 	"slices"
 	"text/tabwriter"
 
+	"github.com/scvhq/scv/connectors/row"
 	"github.com/scvhq/scv/pipeline"
 )
 
 func runSync(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("sync", "--config FILE [--source NAME]")
+	fs := a.flags("sync", "--config FILE [--source NAME] [--full] [--allow-deletes] [--watch]")
 	cfgPath := configFlag(fs)
 	only := fs.String("source", "", "sync only the source with this `name`")
+	full := fs.Bool("full", false, "read every source from its start and mark records it no longer holds deleted")
+	allowDeletes := fs.Bool("allow-deletes", false, "let a read mark more than a source's max_delete share of its records deleted")
+	watch := fs.Bool("watch", false, "keep syncing: each source at its poll interval, NATS continuously, until SIGTERM")
 	if err := a.parseConfig(fs, args, cfgPath); err != nil {
 		return err
 	}
@@ -22,7 +26,17 @@ func runSync(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer p.Close()
-	sum, err := p.Sync(ctx, *only)
+	o := pipeline.SyncOptions{Full: *full, AllowDeletes: *allowDeletes}
+	if *watch {
+		return p.Watch(ctx, *only, o, func(sum *pipeline.SyncSummary, err error) {
+			a.endProgress()
+			writeSyncSummary(a.stdout, sum)
+			if err != nil {
+				a.logger.Error("sync round failed", "error", err)
+			}
+		})
+	}
+	sum, err := p.SyncWith(ctx, *only, o)
 	a.endProgress()
 	if sum != nil {
 		writeSyncSummary(a.stdout, sum)
@@ -41,6 +55,11 @@ func writeSyncSummary(w io.Writer, sum *pipeline.SyncSummary) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", s.Name, s.Read, s.Inserted, s.Updated, s.Unchanged, s.Deleted, s.Quarantined)
 	}
 	tw.Flush()
+	for _, s := range sum.Sources {
+		if s.Incomplete != "" {
+			fmt.Fprintf(w, "\n%s: incomplete read (%s): no record was marked deleted\n", s.Name, s.Incomplete)
+		}
+	}
 	for _, s := range sum.Sources {
 		writeProblems(w, s)
 	}
@@ -80,13 +99,13 @@ func writeProblems(w io.Writer, s pipeline.SourceSummary) {
 		}
 		fmt.Fprintf(w, "  %-14s %d invalid\n", f.Name, f.Invalid)
 		for _, x := range f.Samples {
-			fmt.Fprintf(w, "    row %d (id %s): %q: %s\n", x.Row, x.ID, x.Raw, x.Reason)
+			fmt.Fprintf(w, "    row %d (id %s): %q: %s\n", x.Row, x.ID, row.Truncate(x.Raw, 100), x.Reason)
 		}
 	}
 	for _, r := range q.Quarantine {
 		fmt.Fprintf(w, "  quarantined: %s (%d rows)\n", r.Reason, r.Count)
 		for _, x := range r.Samples {
-			fmt.Fprintf(w, "    row %d: %s\n", x.Row, x.Raw)
+			fmt.Fprintf(w, "    row %d: %s\n", x.Row, row.Truncate(x.Raw, 200))
 		}
 	}
 }

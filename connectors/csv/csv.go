@@ -35,6 +35,14 @@ var ErrNoHeader = errors.New("csv: no header row")
 // values.
 type Options struct {
 	Delimiter rune // field delimiter; 0 means ','
+
+	// MaxFieldLines and MaxFieldBytes bound one row: a quoted field still
+	// open after that many lines or bytes (or at the end of the file), or
+	// a line longer than MaxFieldBytes, makes the row's first line a
+	// malformed row, and reading goes on with the line after it. 0 means
+	// DefaultMaxFieldLines and DefaultMaxFieldBytes.
+	MaxFieldLines int
+	MaxFieldBytes int
 }
 
 // Reader reads rows from a CSV input. It is not safe for concurrent use.
@@ -42,8 +50,13 @@ type Reader struct {
 	closer io.Closer // the file Open opened; nil for NewReader
 	rec    *recorder
 	cr     *stdcsv.Reader
+	bound  *bounder
 	header []string
 	off    int64 // input offset where the next row starts
+
+	heldRow row.Row
+	heldErr error
+	holding bool
 }
 
 // Open opens the file at path and reads its header row. The caller must
@@ -77,9 +90,10 @@ func NewReader(in io.Reader, opts Options) (*Reader, error) {
 	if delim == 0 {
 		delim = ','
 	}
-	var src io.Reader = br
+	bound := newBounder(br, opts.MaxFieldLines, opts.MaxFieldBytes)
+	var src io.Reader = bound
 	if delim < utf8.RuneSelf {
-		src = newQuoteSpace(br, byte(delim))
+		src = newQuoteSpace(bound, byte(delim))
 	}
 	rec := &recorder{r: src}
 	cr := stdcsv.NewReader(rec)
@@ -93,6 +107,8 @@ func NewReader(in io.Reader, opts Options) (*Reader, error) {
 		return nil, ErrNoHeader
 	case err != nil:
 		return nil, fmt.Errorf("header: %w", err)
+	case len(bound.broken) > 0 && bound.broken[0].line == 1:
+		return nil, fmt.Errorf("header: %s", bound.broken[0].reason)
 	}
 	header := make([]string, len(h))
 	for i, v := range h {
@@ -102,7 +118,7 @@ func NewReader(in io.Reader, opts Options) (*Reader, error) {
 		}
 		header[i] = v
 	}
-	r := &Reader{rec: rec, cr: cr, header: header, off: cr.InputOffset()}
+	r := &Reader{rec: rec, cr: cr, bound: bound, header: header, off: cr.InputOffset()}
 	rec.drop(r.off)
 	return r, nil
 }
@@ -116,6 +132,34 @@ func (r *Reader) Header() []string { return r.header }
 // after a RowError. Lines holding only whitespace are skipped. Row.Values
 // is valid only until the next call of Next.
 func (r *Reader) Next() (row.Row, error) {
+	if !r.holding {
+		r.heldRow, r.heldErr = r.next()
+		r.holding = true
+	}
+	// A line the bounder took out comes before the rows after it.
+	if b := r.bound.broken; len(b) > 0 && (r.heldErr == io.EOF || b[0].line < r.heldLine()) {
+		r.bound.broken = b[1:]
+		return row.Row{}, &row.Error{
+			Line:   b[0].line,
+			Reason: b[0].reason,
+			Raw:    strings.ToValidUTF8(row.Truncate(b[0].raw, 0), "\uFFFD"),
+			Err:    row.ErrMalformed,
+		}
+	}
+	r.holding = false
+	return r.heldRow, r.heldErr
+}
+
+// heldLine is the line of the held row or row error.
+func (r *Reader) heldLine() int64 {
+	var re *row.Error
+	if errors.As(r.heldErr, &re) {
+		return re.Line
+	}
+	return r.heldRow.Line
+}
+
+func (r *Reader) next() (row.Row, error) {
 	for {
 		start := r.off
 		vals, err := r.cr.Read()

@@ -121,7 +121,7 @@ func TestReader(t *testing.T) {
 			[]string{`row 2 ["1" "Ann" ""] raw="1\t\"Ann\"\t\t"`}},
 		{"unterminated quote", "id,name\n1,\"Ann\n2,Bob\n", csv.Options{},
 			[]string{"id", "name"},
-			[]string{`err 2 "" malformed row raw="1,\"Ann\n2,Bob"`}},
+			[]string{`err 2 "" malformed row raw="1,\"Ann"`, `row 3 ["2" "Bob"] raw="2,Bob"`}},
 		{"semicolon delimiter", "id;name\n1;Lee, Ann\n", csv.Options{Delimiter: ';'},
 			[]string{"id", "name"},
 			[]string{`row 2 ["1" "Lee, Ann"] raw="1;Lee, Ann"`}},

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Row is one raw row read from a source.
@@ -15,6 +16,17 @@ type Row struct {
 	Line   int64    // 1-based physical line (or row number) where the row starts, for reports
 	Values []string // one trimmed value per header column
 	Raw    string   // the row as read, without its line break, for quarantine
+
+	// Lists holds, for a column whose value was a list (a JSON array),
+	// its elements; nil for sources without lists. Values then holds the
+	// first element.
+	Lists [][]string
+	// Deleted marks a row that deletes its record (a NATS delete message).
+	Deleted bool
+	// Pos is the checkpoint that covers this row and every row before it,
+	// for sources read in checkpoint order (databases, streams); empty
+	// when the row alone cannot advance the checkpoint.
+	Pos string
 }
 
 // The kinds of row problems; an *Error wraps one of them.
@@ -29,7 +41,30 @@ var (
 	ErrNoID = errors.New("no record id")
 	// ErrDuplicateID: an earlier row of the same read has the same id.
 	ErrDuplicateID = errors.New("duplicate id")
+	// ErrType: a value has a type the mapping cannot read, such as an
+	// object where a name was expected.
+	ErrType = errors.New("unreadable value")
 )
+
+// MaxRaw bounds Error.Raw: a longer raw row is cut to MaxRaw bytes and
+// marked, so a runaway row is never echoed whole into reports or logs.
+const MaxRaw = 4096
+
+// Truncate returns s cut to at most max bytes on a UTF-8 boundary, with
+// " …(N bytes)" appended when it was cut; max <= 0 means MaxRaw.
+func Truncate(s string, max int) string {
+	if max <= 0 {
+		max = MaxRaw
+	}
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + " …(" + strconv.Itoa(len(s)) + " bytes)"
+}
 
 // Error is a row that cannot become a record. Readers return it for a
 // bad row and can go on reading; the sync pipeline quarantines it.

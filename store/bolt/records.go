@@ -21,7 +21,7 @@ import (
 // non-empty ID.
 func (db *DB) PutRecords(ctx context.Context, b store.Batch) (store.PutStats, error) {
 	recs := b.Records
-	if len(recs) == 0 && len(b.Quarantine) == 0 && b.Checkpoint == nil {
+	if len(recs) == 0 && len(b.Quarantine) == 0 && b.Checkpoint == nil && b.Run == nil {
 		return store.PutStats{}, ctx.Err()
 	}
 	// Writing in key order keeps bbolt's page splits and copies cheap.
@@ -90,6 +90,11 @@ func (db *DB) PutRecords(ctx context.Context, b store.Batch) (store.PutStats, er
 		if cp := b.Checkpoint; cp != nil {
 			if err := setCheckpoint(tx, cp.Source, cp.Value); err != nil {
 				return err
+			}
+		}
+		if b.Run != nil {
+			if err := putSyncRun(tx, *b.Run); err != nil {
+				return fmt.Errorf("sync history: %w", err)
 			}
 		}
 		if err := w.finish(); err != nil {
