@@ -12,15 +12,18 @@ import (
 // their index in the key list given to NewPairs. Add is safe for
 // concurrent use.
 type Pairs struct {
+	keys      []string
 	entity    []int32 // per record: its entity, -1 when the truth lacks it
 	truePairs int64
 
 	mu         sync.Mutex // guards the counts below
 	candidates int64
-	ruleAll    [32]int64 // per rule (bit of the mask): candidate pairs it blocks
-	ruleFirst  [32]int64 // per rule: candidate pairs no earlier rule blocks
-	ruleTrue   [32]int64 // per rule: true pairs it blocks
-	trueFound  int64     // true pairs among the candidates
+	ruleAll    [32]int64         // per rule (bit of the mask): candidate pairs it blocks
+	ruleFirst  [32]int64         // per rule: candidate pairs no earlier rule blocks
+	ruleTrue   [32]int64         // per rule: true pairs it blocks
+	ruleOnly   [32]int64         // per rule: true pairs no other rule blocks
+	trueFound  int64             // true pairs among the candidates
+	found      map[[2]int32]bool // the true pairs among the candidates, lower index first
 	bins       [calibrationBins]bin
 }
 
@@ -63,7 +66,7 @@ func binRange(b int) (lo, hi float64) {
 // given keys (source/record_id), scored against truth. The true pairs
 // are those among keys.
 func NewPairs(keys []string, truth Clustering) *Pairs {
-	p := &Pairs{entity: make([]int32, len(keys))}
+	p := &Pairs{keys: keys, entity: make([]int32, len(keys)), found: make(map[[2]int32]bool)}
 	ids := make(map[string]int32)
 	size := make(map[int32]int64)
 	for i, k := range keys {
@@ -96,6 +99,10 @@ func (p *Pairs) Add(i, j int, mask uint32, prob float64) {
 	p.candidates++
 	if match {
 		p.trueFound++
+		p.found[[2]int32{int32(min(i, j)), int32(max(i, j))}] = true
+		if mask != 0 && mask&(mask-1) == 0 {
+			p.ruleOnly[bits.TrailingZeros32(mask)]++
+		}
 	}
 	if mask != 0 {
 		p.ruleFirst[bits.TrailingZeros32(mask)]++
@@ -120,6 +127,7 @@ type RuleRecall struct {
 	Pairs     int64   // candidate pairs the rule blocks
 	NewPairs  int64   // of them, pairs that no earlier rule blocks
 	TruePairs int64   // true pairs the rule blocks
+	OnlyRule  int64   // true pairs that no other rule blocks
 	Recall    float64 // TruePairs over all true pairs
 }
 
@@ -132,11 +140,13 @@ type BlockingReport struct {
 	Found          int64 // true pairs that were candidates
 	Recall         float64
 	Rules          []RuleRecall
+	Missed         [][2]string // some true pairs that were never candidates, by record key
 }
 
-// Blocking returns the blocking recall report; rules names the rules of
-// the masks given to Add, bit q for rules[q].
-func (p *Pairs) Blocking(rules []string) *BlockingReport {
+// Blocking returns the blocking recall report, listing up to missed true
+// pairs that were never candidates; rules names the rules of the masks
+// given to Add, bit q for rules[q].
+func (p *Pairs) Blocking(rules []string, missed int) *BlockingReport {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	r := &BlockingReport{Records: len(p.entity), Candidates: p.candidates, TruePairs: p.truePairs, Found: p.trueFound,
@@ -146,7 +156,25 @@ func (p *Pairs) Blocking(rules []string) *BlockingReport {
 	}
 	for q, name := range rules[:min(len(rules), len(p.ruleAll))] {
 		r.Rules = append(r.Rules, RuleRecall{Rule: name, Pairs: p.ruleAll[q], NewPairs: p.ruleFirst[q],
-			TruePairs: p.ruleTrue[q], Recall: ratio(p.ruleTrue[q], p.truePairs)})
+			TruePairs: p.ruleTrue[q], OnlyRule: p.ruleOnly[q], Recall: ratio(p.ruleTrue[q], p.truePairs)})
+	}
+	if missed > 0 {
+		byEntity := make(map[int32][]int32)
+		for i, e := range p.entity {
+			if e >= 0 {
+				byEntity[e] = append(byEntity[e], int32(i))
+			}
+		}
+		for i, e := range p.entity {
+			if e < 0 {
+				continue
+			}
+			for _, j := range byEntity[e] {
+				if j > int32(i) && !p.found[[2]int32{int32(i), j}] && len(r.Missed) < missed {
+					r.Missed = append(r.Missed, [2]string{p.keys[i], p.keys[j]})
+				}
+			}
+		}
 	}
 	return r
 }
@@ -158,9 +186,15 @@ func (r *BlockingReport) WriteText(w io.Writer) error {
 	ew.printf("candidate pairs  %d (%.2f per record)\n", r.Candidates, r.PairsPerRecord)
 	ew.printf("blocking recall  %.4f  (%d of %d true pairs were candidates, %d never compared)\n",
 		r.Recall, r.Found, r.TruePairs, r.TruePairs-r.Found)
-	ew.printf("\n%-20s %12s %12s %10s %8s\n", "rule", "pairs", "new pairs", "true", "recall")
+	ew.printf("\n%-20s %12s %12s %10s %10s %8s\n", "rule", "pairs", "new pairs", "true", "only rule", "recall")
 	for _, q := range r.Rules {
-		ew.printf("%-20s %12d %12d %10d %8.4f\n", q.Rule, q.Pairs, q.NewPairs, q.TruePairs, q.Recall)
+		ew.printf("%-20s %12d %12d %10d %10d %8.4f\n", q.Rule, q.Pairs, q.NewPairs, q.TruePairs, q.OnlyRule, q.Recall)
+	}
+	if len(r.Missed) > 0 {
+		ew.printf("\ntrue pairs never compared (first %d)\n", len(r.Missed))
+		for _, m := range r.Missed {
+			ew.printf("  %s %s\n", m[0], m[1])
+		}
 	}
 	return ew.err
 }

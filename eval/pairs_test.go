@@ -23,7 +23,10 @@ func TestPairs(t *testing.T) {
 	} {
 		p.Add(c.i, c.j, c.mask, c.prob)
 	}
-	b := p.Blocking([]string{"a", "b"})
+	b := p.Blocking([]string{"a", "b"}, 5)
+	if len(b.Missed) != 1 || b.Missed[0] != [2]string{"s/2", "s/3"} {
+		t.Errorf("missed = %v, want [s/2 s/3]", b.Missed)
+	}
 	if b.TruePairs != 3 || b.Found != 2 || math.Abs(b.Recall-2.0/3) > 1e-9 || b.Candidates != 4 || b.PairsPerRecord != 0.8 {
 		t.Errorf("blocking = %+v", b)
 	}

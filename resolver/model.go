@@ -22,6 +22,10 @@ type Model struct {
 	TF          map[string]*TermFrequencies `json:"tf,omitempty"`
 	Iterations  int                         `json:"em_iterations"` // EM iterations run in training
 	Pairs       int64                       `json:"em_pairs"`      // candidate pairs EM trained on
+	// Split lists the blocking keys whose blocks grew past the split size
+	// in training and were split in two sub-blocks, sorted; the keys of
+	// any record under the model follow it.
+	Split []uint64 `json:"split_blocks,omitempty"`
 
 	mu sync.Mutex // guards sc
 	sc *scorer    // compiled form, built on first use
@@ -91,7 +95,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.Lambda, m.Comparisons, m.TF, m.Iterations, m.Pairs, m.sc = n.Lambda, n.Comparisons, n.TF, n.Iterations, n.Pairs, n.sc
+	m.Lambda, m.Comparisons, m.TF, m.Iterations, m.Pairs, m.Split, m.sc = n.Lambda, n.Comparisons, n.TF, n.Iterations, n.Pairs, n.Split, n.sc
 	return nil
 }
 

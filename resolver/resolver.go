@@ -154,11 +154,14 @@ func (r *Resolver) session(ctx context.Context, recs []customer.Record) (*sessio
 		// them.
 		has = modelFields(s.m)
 	}
-	if s.bl, err = r.blocker(s.m, s.sc, has); err != nil {
+	if s.bl, err = r.blocker(s.m, s.sc, has, !trained); err != nil {
 		return nil, err
 	}
 	r.stage("blocking")
 	s.groups, s.over = s.bl.build(s.fs, r.opts.MaxBlockSize)
+	if trained {
+		s.m.Split = s.bl.splitKeys()
+	}
 	for _, o := range s.over {
 		r.opts.Logger.Debug("oversized block skipped", "rule", o.Rule, "key", o.Key, "records", o.Records)
 	}
@@ -364,8 +367,10 @@ func prepareAll(ctx context.Context, recs []customer.Record, idKinds []string, n
 }
 
 // blocker returns the blocker for the configured rules, or the default
-// rules whose fields the records carry (has).
-func (r *Resolver) blocker(m *Model, sc *scorer, has [numKinds]bool) (*blocker, error) {
+// rules whose fields the records carry (has). With fixed, the blocks
+// split are those of model m (Model.Split), not those the records' block
+// sizes call for.
+func (r *Resolver) blocker(m *Model, sc *scorer, has [numKinds]bool, fixed bool) (*blocker, error) {
 	has[kIdentifier] = len(sc.idKind) > 0
 	names := r.opts.Blocking
 	configured := names != nil
@@ -398,6 +403,13 @@ func (r *Resolver) blocker(m *Model, sc *scorer, has [numKinds]bool) (*blocker, 
 	}
 	if len(bl.rules) == 0 {
 		return nil, fmt.Errorf("resolver: no usable blocking rule among %v for fields %v", names, m.comparisonNames())
+	}
+	if fixed {
+		bl.fixed = true
+		bl.split = make(map[uint64]bool, len(m.Split))
+		for _, k := range m.Split {
+			bl.split[k] = true
+		}
 	}
 	return bl, nil
 }

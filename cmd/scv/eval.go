@@ -17,7 +17,7 @@ func runEval(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("eval", "--predicted OUT.csv --truth TRUTH.csv | --config FILE --truth TRUTH.csv --blocking --calibration")
 	predicted := fs.String("predicted", "", "`OUT.csv` with header source,record_id,profile_id")
 	truth := fs.String("truth", "", "`TRUTH.csv` with header source,record_id,entity_id")
-	worst := fs.Int("worst", 5, "how many of the worst false merges and false splits to list")
+	worst := fs.Int("worst", 5, "how many of the worst false merges and false splits (or, with --blocking, true pairs never compared) to list")
 	cfgPath := fs.String("config", "", "with --blocking or --calibration: the `FILE` whose store (synced if empty) is resolved afresh")
 	blocking := fs.Bool("blocking", false, "report blocking recall: the share of true pairs that were candidate pairs, per rule and overall")
 	calibration := fs.Bool("calibration", false, "report calibration: per match-probability range, the share of candidate pairs that are true")
@@ -60,7 +60,7 @@ func runEval(ctx context.Context, a *app, args []string) error {
 	}
 	if *blocking {
 		fmt.Fprintln(a.stdout)
-		if err := tally.Blocking(rules).WriteText(a.stdout); err != nil {
+		if err := tally.Blocking(rules, *worst).WriteText(a.stdout); err != nil {
 			return err
 		}
 	}
