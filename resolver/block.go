@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"runtime"
 	"slices"
 	"sync"
@@ -73,7 +74,9 @@ type blockRule struct {
 // newBlockRule returns the rule name, applied to identifier slot slot.
 func newBlockRule(name string, slot int) blockRule {
 	r := blockRule{name: name, slot: slot}
-	r.seed = fnvOffset.str(r.String())
+	h := fnv.New64a()
+	h.Write([]byte(r.String()))
+	r.seed = hash64(h.Sum64())
 	return r
 }
 
@@ -93,10 +96,11 @@ type OversizedBlock struct {
 	Records int    // records in the block
 }
 
-// hash64 is FNV-1a, 64 bits.
+// hash64 is FNV-1a, 64 bits, inlined: every record's key under every rule
+// hashes a few strings, and hash/fnv behind its interface costs about
+// ten times as much per key and allocates (BenchmarkKeyHash), seconds of a
+// million-record resolution; hash/fnv serves where speed does not matter.
 type hash64 uint64
-
-const fnvOffset hash64 = 14695981039346656037
 
 func (h hash64) str(s string) hash64 {
 	for i := 0; i < len(s); i++ {

@@ -36,16 +36,16 @@ func prepare(rec *customer.Record, kinds []string, nn nicknames) features {
 		}
 		return ""
 	}
-	f.given = fold(get(customer.GivenName))
-	f.family = fold(get(customer.FamilyName))
+	f.given = customer.FoldName(get(customer.GivenName))
+	f.family = customer.FoldName(get(customer.FamilyName))
 	if f.given == "" && f.family == "" {
 		// Only a full name: "Family, Given" or "Given Family...", where
 		// the family name is every word after the first (a middle name or
 		// a second surname; compareFamily accepts either part).
 		full := get(customer.FullName)
-		if fam, giv, ok := strings.Cut(full, ","); ok && fold(fam) != "" && fold(giv) != "" {
-			f.given, f.family = firstWord(fold(giv)), fold(fam)
-		} else if words := fold(full); words != "" {
+		if fam, giv, ok := strings.Cut(full, ","); ok && customer.FoldName(fam) != "" && customer.FoldName(giv) != "" {
+			f.given, f.family = firstWord(customer.FoldName(giv)), customer.FoldName(fam)
+		} else if words := customer.FoldName(full); words != "" {
 			f.given = firstWord(words)
 			if len(f.given) < len(words) {
 				f.family = words[len(f.given)+1:]
@@ -69,12 +69,12 @@ func prepare(rec *customer.Record, kinds []string, nn nicknames) features {
 		}
 		return true
 	})
-	f.addr1 = fold(get(customer.AddressLine1))
-	f.addr2 = fold(get(customer.AddressLine2))
-	f.locality = fold(get(customer.Locality))
+	f.addr1 = customer.FoldName(get(customer.AddressLine1))
+	f.addr2 = customer.FoldName(get(customer.AddressLine2))
+	f.locality = customer.FoldName(get(customer.Locality))
 	f.postcode = strings.ToUpper(get(customer.PostalCode))
-	f.region = fold(get(customer.Region))
-	f.gender = fold(get(customer.Gender))
+	f.region = customer.FoldName(get(customer.Region))
+	f.gender = customer.FoldName(get(customer.Gender))
 	if len(kinds) > 0 {
 		f.ids = make([]string, len(kinds))
 		for i, k := range kinds {

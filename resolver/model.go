@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -17,6 +18,7 @@ import (
 // weighed by how common they are. A Model is serialised with
 // MarshalBinary (JSON) so that a pipeline can store it and use it again.
 type Model struct {
+	Version     int                         `json:"version"`     // ModelVersion of the resolver that trained it
 	Lambda      float64                     `json:"lambda"`      // prior probability that two records drawn at random match
 	Comparisons []Comparison                `json:"comparisons"` // compared fields, in gamma order
 	TF          map[string]*TermFrequencies `json:"tf,omitempty"`
@@ -79,6 +81,20 @@ func (t *TermFrequencies) freq(v string) float64 {
 	return (float64(max(n-2, 0)) + t.Alpha) / (float64(max(t.Total-2, 0)) + t.Alpha/t.Prior)
 }
 
+// ModelVersion numbers the resolver's block keys and comparison levels.
+// It changes whenever a model trained before could not be used as it is:
+// the keys of a record would differ from those a stored block index
+// holds, or the levels from the model's. Version 0 is every model from
+// before versions were kept; 1 is the one whose names are folded by
+// customer.FoldName and whose large blocks split.
+const ModelVersion = 1
+
+// ErrStaleModel is returned when decoding a model trained by a resolver
+// of another ModelVersion: its block keys (and perhaps its levels) are
+// not this resolver's, so it must be trained again and any block index
+// built with it rebuilt.
+var ErrStaleModel = errors.New("resolver: model trained by another resolver version")
+
 // MarshalBinary encodes the model as JSON.
 func (m *Model) MarshalBinary() ([]byte, error) {
 	return json.Marshal(m)
@@ -90,12 +106,15 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	if err := json.Unmarshal(data, &n); err != nil {
 		return fmt.Errorf("resolver: decode model: %w", err)
 	}
+	if n.Version != ModelVersion {
+		return fmt.Errorf("%w: version %d, want %d", ErrStaleModel, n.Version, ModelVersion)
+	}
 	if err := n.validate(); err != nil {
 		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.Lambda, m.Comparisons, m.TF, m.Iterations, m.Pairs, m.Split, m.sc = n.Lambda, n.Comparisons, n.TF, n.Iterations, n.Pairs, n.Split, n.sc
+	m.Version, m.Lambda, m.Comparisons, m.TF, m.Iterations, m.Pairs, m.Split, m.sc = n.Version, n.Lambda, n.Comparisons, n.TF, n.Iterations, n.Pairs, n.Split, n.sc
 	return nil
 }
 

@@ -206,7 +206,7 @@ func (r *Resolver) prepare(ctx context.Context, recs []customer.Record) (*sessio
 			r.opts.Logger.Warn("too few records or fields to train on: each record is its own profile", "records", len(recs), "fields", len(comps))
 			return nil, has, nil
 		}
-		m = &Model{Comparisons: comps, Lambda: initialLambda}
+		m = &Model{Version: ModelVersion, Comparisons: comps, Lambda: initialLambda}
 		m.TF = termFrequencies(fs, comps)
 	}
 	// A given model is compiled once and reused across resolutions (an

@@ -3,6 +3,7 @@ package resolver
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -25,7 +26,8 @@ func testModel() *Model {
 		return out
 	}
 	return &Model{
-		Lambda: 1e-4,
+		Version: ModelVersion,
+		Lambda:  1e-4,
 		Comparisons: []Comparison{
 			{"given_name", lv(kinds[kGiven].levels, .85, .01, .02, .0001, .03, .001, .04, .005, .03, .03, .03, .954)},
 			{"family_name", lv(kinds[kFamily].levels, .88, .01, .06, .002, .02, .003, .02, .02, .02, .965)},
@@ -320,10 +322,14 @@ func TestModelRoundTrip(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, buf.String())
 		}
 	}
-	for _, bad := range []string{`{"lambda":2,"comparisons":[]}`, `{"lambda":0.1,"comparisons":[{"name":"shoe_size","levels":[]}]}`, `{`} {
+	for _, bad := range []string{`{"version":1,"lambda":2,"comparisons":[]}`, `{"version":1,"lambda":0.1,"comparisons":[{"name":"shoe_size","levels":[]}]}`, `{`} {
 		if err := back.UnmarshalBinary([]byte(bad)); err == nil {
 			t.Errorf("UnmarshalBinary(%s): no error", bad)
 		}
+	}
+	// A model from before versions were kept decodes as stale.
+	if err := back.UnmarshalBinary([]byte(`{"lambda":0.1,"comparisons":[]}`)); !errors.Is(err, ErrStaleModel) {
+		t.Errorf("UnmarshalBinary of a version 0 model: %v, want ErrStaleModel", err)
 	}
 }
 
