@@ -14,7 +14,7 @@
 // when it would put a cannot-link pair into one cluster, or conflicting
 // records (different strong identifiers, dates of birth or given names,
 // with a low match probability; members of one household, see
-// Options.SplitHouseholds) unless the linking pairs between the two
+// scorer.conflictField) unless the linking pairs between the two
 // clusters outnumber the conflicting ones more than two to one; so chains
 // through a shared household address, phone or email do not merge people.
 package resolver
@@ -39,15 +39,6 @@ type Options struct {
 	CannotLink   [][2]string  // record-key pairs never in one profile
 	Blocking     []string     // blocking rules (see BlockingRules); nil means every rule whose fields the records carry
 	MaxBlockSize int          // records per block above which the block is skipped and reported; 0 means 500
-	// SplitHouseholds also keeps apart records with the same or a near
-	// family name and another given name that share only an address when
-	// a date of birth is missing on either side. With or without it such
-	// records conflict when they share an address, email or phone and both
-	// have a valid date of birth that differs by more than a typo, or when
-	// they share an email or phone and a date of birth is missing. Off by
-	// default: in data whose duplicates may carry a wrong given name and
-	// no birth date at the same address (Febrl's) it splits true matches.
-	SplitHouseholds bool
 	// Stage, when set, is called as resolution enters each of its steps
 	// ("preparing", "estimating u", "blocking", "training", "scoring",
 	// "clustering"), so that a long run can show where it is.
@@ -278,7 +269,7 @@ func (r *Resolver) cluster(s *session, recs []customer.Record, edges []edge, res
 	}
 	cl := newClusterer(len(recs), func(i, j int32) (bool, bool) {
 		p, g := s.probability(i, j)
-		return p >= s.threshold, s.sc.conflictField(g, p, r.opts.SplitHouseholds) >= 0
+		return p >= s.threshold, s.sc.conflictField(g, p) >= 0
 	})
 	pairsOf := func(list [][2]string) [][2]int32 {
 		var out [][2]int32
@@ -451,8 +442,11 @@ func (m *Model) comparisonNames() []string {
 // that a household's shared landline, family email or address never merges
 // its members, and records of one person never split for their given name
 // alone. A shared email or phone with a birth date missing on either side
-// counts as a household too; with households set, so does a shared address.
-func (s *scorer) conflictField(g uint64, p float64, households bool) int {
+// counts as a household too; a shared address with a birth date missing
+// does not: in data whose duplicates may carry a wrong given name and no
+// birth date at the same address (Febrl's), that would split true
+// matches.
+func (s *scorer) conflictField(g uint64, p float64) int {
 	first, given, family, contact, home := -1, false, false, false, false
 	dob := levelNull
 	for c, cc := range s.comps {
@@ -486,7 +480,7 @@ func (s *scorer) conflictField(g uint64, p float64, households bool) int {
 		return -1
 	}
 	apartDOB := dob == elseLevel(kDOB)
-	household := given && family && (apartDOB && (contact || home) || dob == levelNull && (contact || households && home))
+	household := given && family && (apartDOB && (contact || home) || dob == levelNull && contact)
 	if p < conflictBelow || household {
 		return first
 	}

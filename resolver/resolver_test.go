@@ -114,8 +114,8 @@ func TestChainedHouseholdSplits(t *testing.T) {
 // TestHouseholds: same family name and address, another given name.
 // Two valid birth dates that differ outright keep them apart; a shared
 // phone does so when a birth date is missing too; a shared address with a
-// missing birth date only with SplitHouseholds; birth dates one typo apart
-// never (one person whose given name is wrong).
+// missing birth date does not, nor do birth dates one typo apart (one
+// person whose given name is wrong).
 func TestHouseholds(t *testing.T) {
 	household := func(phone, dob string) []customer.Record {
 		recs := []customer.Record{
@@ -132,20 +132,17 @@ func TestHouseholds(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
 		phone, dob string
-		split      bool
 		apart      bool
 	}{
-		{"shared phone", "+61291234567", "1982-05-05", false, true},
-		{"shared phone, split households", "+61291234567", "1982-05-05", true, true},
-		{"shared phone, no birth date", "+61291234567", "", false, true},
-		{"shared phone, birth date one digit off", "+61291234567", "1980-01-02", false, false},
-		{"address only", "", "1982-05-05", false, true},
-		{"address only, no birth date", "", "", false, false},
-		{"address only, no birth date, split households", "", "", true, true},
+		{"shared phone", "+61291234567", "1982-05-05", true},
+		{"shared phone, no birth date", "+61291234567", "", true},
+		{"shared phone, birth date one digit off", "+61291234567", "1980-01-02", false},
+		{"address only", "", "1982-05-05", true},
+		{"address only, no birth date", "", "", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			recs := household(tt.phone, tt.dob)
-			e, err := testModel().Explain(&recs[0], &recs[1], tt.split)
+			e, err := testModel().Explain(&recs[0], &recs[1])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +152,7 @@ func TestHouseholds(t *testing.T) {
 			if !tt.apart {
 				return
 			}
-			res := resolve(t, Options{SplitHouseholds: tt.split}, recs, nil)
+			res := resolve(t, Options{}, recs, nil)
 			if res.Assign["t/john"] == res.Assign["t/mary"] {
 				t.Errorf("john and mary in one profile: %v", res.Assign)
 			}
@@ -250,7 +247,7 @@ func TestExplainWeightsAddUp(t *testing.T) {
 		{rec("1", "john", "smith", "", "", "", ""), rec("2", "smith", "john", "", "", "", "")},
 	}
 	for i, p := range pairs {
-		e, err := m.Explain(&p[0], &p[1], false)
+		e, err := m.Explain(&p[0], &p[1])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -272,18 +269,18 @@ func TestExplainWeightsAddUp(t *testing.T) {
 			t.Errorf("pair %d: WriteText: %v\n%s", i, err, buf.String())
 		}
 	}
-	e, _ := m.Explain(&pairs[0][0], &pairs[0][1], false)
+	e, _ := m.Explain(&pairs[0][0], &pairs[0][1])
 	if e.Fields[1].Level != "exact" || e.Fields[1].TFAdjustment >= 0 {
 		t.Errorf("exact common family name: level %q, tf adjustment %v; want exact, negative", e.Fields[1].Level, e.Fields[1].TFAdjustment)
 	}
 	if e.Probability < 0.9 {
 		t.Errorf("John and Jon: probability %v, want >= 0.9", e.Probability)
 	}
-	e, _ = m.Explain(&pairs[1][0], &pairs[1][1], false)
+	e, _ = m.Explain(&pairs[1][0], &pairs[1][1])
 	if e.Conflict == "" || e.Probability > 0.01 {
 		t.Errorf("John and Mary: probability %v, conflict %q; want low with a conflict", e.Probability, e.Conflict)
 	}
-	e, _ = m.Explain(&pairs[2][0], &pairs[2][1], false)
+	e, _ = m.Explain(&pairs[2][0], &pairs[2][1])
 	if e.Fields[0].Level != "swapped with family name" {
 		t.Errorf("swapped names: level %q", e.Fields[0].Level)
 	}
@@ -302,11 +299,11 @@ func TestModelRoundTrip(t *testing.T) {
 	}
 	a := rec("1", "john", "smith", "1980-01-01", "", "+61291234567", "1 main street")
 	b := rec("2", "john", "smith", "1980-01-02", "", "", "1 main street")
-	e1, err := m.Explain(&a, &b, false)
+	e1, err := m.Explain(&a, &b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e2, err := back.Explain(&a, &b, false)
+	e2, err := back.Explain(&a, &b)
 	if err != nil {
 		t.Fatal(err)
 	}
