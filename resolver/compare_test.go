@@ -329,3 +329,57 @@ func BenchmarkKeyHash(b *testing.B) {
 		_ = sink
 	})
 }
+
+// TestLevelNames checks that each named level constant is the position of
+// its level in kinds, so that the two cannot drift apart.
+func TestLevelNames(t *testing.T) {
+	for _, tt := range []struct {
+		k     kind
+		level int
+		name  string
+	}{
+		{kGiven, givenSwapped, "swapped with family name"},
+		{kGiven, givenNickname, "nickname"},
+		{kGiven, givenClose, "jaro-winkler >= 0.92"},
+		{kGiven, givenSimilar, "jaro-winkler >= 0.80 or same sound"},
+		{kGiven, givenElse, "else"},
+		{kFamily, familyNear, "one edit, jaro-winkler >= 0.94 or part of the other"},
+		{kFamily, familySound, "same sound"},
+		{kFamily, familySimilar, "jaro-winkler >= 0.80"},
+		{kFamily, familyElse, "else"},
+		{kDOB, dobOneDigit, "one digit off or transposed"},
+		{kDOB, dobSwapped, "day and month swapped"},
+		{kDOB, dobTwoDigits, "two digits differ"},
+		{kDOB, dobElse, "else"},
+		{kEmail, emailLocal, "same local part"},
+		{kEmail, emailOneEdit, "one edit"},
+		{kEmail, emailElse, "else"},
+		{kPhone, phoneLast7, "same last 7 digits"},
+		{kPhone, phoneOneEdit, "one edit"},
+		{kPhone, phoneElse, "else"},
+		{kAddress1, addr1Close, "jaro-winkler >= 0.90"},
+		{kAddress1, addr1Tokens, "token overlap >= 0.5"},
+		{kAddress1, addr1Else, "else"},
+		{kAddress2, nearClose, "jaro-winkler >= 0.90"},
+		{kAddress2, nearElse, "else"},
+		{kLocality, nearClose, "jaro-winkler >= 0.90"},
+		{kLocality, nearElse, "else"},
+		{kPostcode, postcodeNear, "one edit or same sector"},
+		{kPostcode, postcodeElse, "else"},
+		{kRegion, exactElse, "else"},
+		{kGender, exactElse, "else"},
+		{kIdentifier, idOneEdit, "one edit"},
+		{kIdentifier, idElse, "else"},
+		{kPlace, placeFull, "same street address, postcode and locality"},
+		{kPlace, placeStreet, "same street address"},
+		{kPlace, placeSimilarStreet, "similar street address"},
+		{kPlace, placePostcodeLocality, "same postcode and locality"},
+		{kPlace, placePostcode, "same postcode"},
+		{kPlace, placeNear, "near postcode or same locality"},
+		{kPlace, placeElse, "else"},
+	} {
+		if got := kinds[tt.k].levels[tt.level]; got != tt.name {
+			t.Errorf("%s level %d is %q, want %q", kinds[tt.k].name, tt.level, got, tt.name)
+		}
+	}
+}

@@ -58,7 +58,7 @@ func (m *Model) Explain(a, b *customer.Record) (Explanation, error) {
 		if l != levelNull {
 			fe.M, fe.U = lv.M, lv.U
 		}
-		if l == levelExact || l == localLevel {
+		if l == levelExact || l == emailLocal {
 			fe.TFAdjustment = sc.tfAdjust(c, l, &fa, &fb)
 			fe.Weight += fe.TFAdjustment
 		}

@@ -231,7 +231,7 @@ func (m *Model) compile() (*scorer, error) {
 		}
 		cc := compiled{kind: k, w: make([]float64, len(c.Levels)), uExact: c.Levels[levelExact].U, tf: m.TF[c.Name]}
 		if k == kEmail {
-			cc.uLocal, cc.tfLocal = c.Levels[localLevel].U, m.TF[c.Name+localSuffix]
+			cc.uLocal, cc.tfLocal = c.Levels[emailLocal].U, m.TF[c.Name+localSuffix]
 		}
 		for i, l := range c.Levels {
 			if i != levelNull {
@@ -298,8 +298,8 @@ func (s *scorer) gamma(a, b *features) uint64 {
 			l = compareIdentifier(a.ids[cc.slot], b.ids[cc.slot])
 		case kPlace:
 			l = comparePlace(a, b)
-			if lines && l > similarStreet {
-				l = similarStreet
+			if lines && l > placeSimilarStreet {
+				l = placeSimilarStreet
 			}
 		}
 		g |= uint64(l) << (4 * c)
@@ -320,7 +320,7 @@ func (s *scorer) tfAdjust(c, l int, a, b *features) float64 {
 	switch {
 	case l == levelExact && cc.tf != nil:
 		u, f = cc.uExact, max(a.tf[cc.kind], b.tf[cc.kind])
-	case l == localLevel && cc.kind == kEmail && cc.tfLocal != nil:
+	case l == emailLocal && cc.kind == kEmail && cc.tfLocal != nil:
 		u, f = cc.uLocal, max(a.tfLocal, b.tfLocal)
 	}
 	if f <= 0 {
@@ -328,9 +328,6 @@ func (s *scorer) tfAdjust(c, l int, a, b *features) float64 {
 	}
 	return math.Log2(u / f)
 }
-
-// localLevel is the email level "same local part".
-const localLevel = 2
 
 // localPart returns the part of an email address before the @.
 func localPart(email string) string {
@@ -349,7 +346,7 @@ func (s *scorer) weight(g uint64, a, b *features) float64 {
 	for c := range s.comps {
 		l := level(g, c)
 		w += s.comps[c].w[l]
-		if l == levelExact || l == localLevel {
+		if l == levelExact || l == emailLocal {
 			w += s.tfAdjust(c, l, a, b)
 		}
 	}

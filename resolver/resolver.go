@@ -457,13 +457,13 @@ func (s *scorer) conflictField(g uint64, p float64) int {
 				return -1
 			}
 		case kFamily:
-			family = l == levelExact || l == 2
+			family = l == levelExact || l == familyNear
 		case kDOB:
 			dob = l
 		case kEmail, kPhone:
-			contact = contact || l == levelExact || (cc.kind == kPhone && l == 2)
+			contact = contact || l == levelExact || (cc.kind == kPhone && l == phoneLast7)
 		case kPlace:
-			home = l >= 1 && l <= similarStreet
+			home = l >= placeFull && l <= placeSimilarStreet
 		}
 		if l != elseLevel(cc.kind) {
 			continue

@@ -78,7 +78,7 @@ func termFrequencies(fs []features, comps []Comparison) map[string]*TermFrequenc
 		}
 		out[c.Name] = t
 		if k == kEmail {
-			local := &TermFrequencies{Counts: make(map[string]int), Prior: defaultU(k, levelExact) + defaultU(k, localLevel), Alpha: tfAlpha}
+			local := &TermFrequencies{Counts: make(map[string]int), Prior: defaultU(k, levelExact) + defaultU(k, emailLocal), Alpha: tfAlpha}
 			for i := range fs {
 				if v := fs[i].value(k, 0); v != "" {
 					local.Counts[localPart(v)]++
