@@ -89,10 +89,13 @@ func NewPairs(keys []string, truth Clustering) *Pairs {
 	return p
 }
 
+// Match reports whether records i and j are one entity in the truth.
+func (p *Pairs) Match(i, j int) bool { return p.entity[i] >= 0 && p.entity[i] == p.entity[j] }
+
 // Add counts candidate pair (i, j), blocked by the rules of mask (bit q
 // for rule q), with match probability prob.
 func (p *Pairs) Add(i, j int, mask uint32, prob float64) {
-	match := p.entity[i] >= 0 && p.entity[i] == p.entity[j]
+	match := p.Match(i, j)
 	b := binOf(prob)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -253,4 +256,46 @@ func (r *CalibrationReport) WriteText(w io.Writer) error {
 	}
 	ew.printf("calibration error (pair-weighted mean |share true - mean p|): %.4f\n", r.Error)
 	return ew.err
+}
+
+// Levels tallies the comparison levels of the true pairs among the
+// candidates, whose shares are the true m of each level: what a trained
+// model's m estimates. It holds up to 16 comparisons of up to 16 levels
+// (what a resolver's gamma holds). The zero value is ready; Add is safe
+// for concurrent use.
+type Levels struct {
+	mu     sync.Mutex // guards counts
+	counts [16][16]int64
+}
+
+// Add counts one true pair, at level(c) under each of comparisons
+// comparisons c.
+func (t *Levels) Add(comparisons int, level func(c int) int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for c := range min(comparisons, len(t.counts)) {
+		if l := level(c); l >= 0 && l < len(t.counts[c]) {
+			t.counts[c][l]++
+		}
+	}
+}
+
+// M returns the true m of comparison c's levels (levels of them): the
+// share of the true pairs with a value on both sides (level 0, "null",
+// is left out and 0) at each level.
+func (t *Levels) M(c, levels int) []float64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]float64, levels)
+	if c >= len(t.counts) {
+		return out
+	}
+	var n int64
+	for l := 1; l < levels && l < len(t.counts[c]); l++ {
+		n += t.counts[c][l]
+	}
+	for l := 1; l < levels && l < len(t.counts[c]) && n > 0; l++ {
+		out[l] = float64(t.counts[c][l]) / float64(n)
+	}
+	return out
 }

@@ -18,14 +18,24 @@ type Inspection struct {
 	Model      *Model           // the model that scored the pairs; nil when there was nothing to train on
 }
 
+// Pair is one candidate pair that Inspect found.
+type Pair struct {
+	I, J  int     // the indices of the two records in the records given to Inspect
+	Rules uint32  // the blocking rules that put them in one block: bit q for Inspection.Rules[q]
+	P     float64 // their match probability
+	gamma uint64
+}
+
+// Level returns the pair's level under comparison c of the model
+// (Inspection.Model.Comparisons[c]), as an index into its Levels.
+func (p Pair) Level(c int) int { return level(p.gamma, c) }
+
 // Inspect runs the steps of Resolve up to scoring on recs (preparing,
 // training unless Options.Model is set, blocking) and calls pair for every
-// candidate pair: the indices of its two records in recs, the mask of the
-// blocking rules that put them in one block (bit q for Inspection.Rules[q])
-// and their match probability. It clusters nothing. pair is called from
-// several goroutines at once. Inspect serves measurements such as blocking
-// recall and calibration against a known truth.
-func (r *Resolver) Inspect(ctx context.Context, recs []customer.Record, pair func(i, j int, rules uint32, p float64)) (*Inspection, error) {
+// candidate pair. It clusters nothing. pair is called from several
+// goroutines at once. Inspect serves measurements such as blocking recall,
+// calibration and the true m of each level against a known truth.
+func (r *Resolver) Inspect(ctx context.Context, recs []customer.Record, pair func(Pair)) (*Inspection, error) {
 	in := &Inspection{Records: len(recs)}
 	s, err := r.session(ctx, recs)
 	if err != nil || s == nil {
@@ -37,8 +47,8 @@ func (r *Resolver) Inspect(ctx context.Context, recs []customer.Record, pair fun
 	}
 	r.stage("scoring")
 	_, n, err := walk(ctx, s.bl, s.groups, func(i, j int32, out []struct{}) []struct{} {
-		p, _ := s.probability(i, j)
-		pair(int(i), int(j), s.bl.shared(i, j), p)
+		p, g := s.probability(i, j)
+		pair(Pair{I: int(i), J: int(j), Rules: s.bl.shared(i, j), P: p, gamma: g})
 		return out
 	})
 	if err != nil {
