@@ -405,6 +405,12 @@ func (r *Resolver) blocker(m *Model, sc *scorer, has [numKinds]bool, fixed bool)
 	return bl, nil
 }
 
+// personalKind reports whether comparisons of kind k are personal
+// evidence: what differs between people who share a home.
+func personalKind(k kind) bool {
+	return k == kGiven || k == kDOB || k == kGender
+}
+
 // modelFields reports which field kinds model m compares, counting the
 // parts of the address comparison.
 func modelFields(m *Model) [numKinds]bool {
