@@ -53,7 +53,7 @@ func prepare(rec *customer.Record, kinds []string, nn nicknames) features {
 		}
 	}
 	f.givenPh, f.familyPh = phonetic(f.given), phonetic(f.family)
-	f.nick = nn[f.given]
+	f.nick = nn.groups(f.given)
 	if d := digitsOnly(get(customer.DateOfBirth)); len(d) == 8 {
 		f.dob = d
 	}
