@@ -34,7 +34,8 @@ type kindInfo struct {
 }
 
 var kinds = [numKinds]kindInfo{
-	kGiven:      {"given_name", []string{"null", "exact", "swapped with family name", "nickname", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80 or same sound", "else"}, true},
+	kGiven: {"given_name", []string{"null", "exact", "swapped with family name", "nickname", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80 or same sound",
+		"initial of the other", "the other's family name", "else"}, true},
 	kFamily:     {"family_name", []string{"null", "exact", "one edit, jaro-winkler >= 0.94 or part of the other", "same sound", "jaro-winkler >= 0.80", "else"}, true},
 	kDOB:        {"date_of_birth", []string{"null", "exact", "one digit off or transposed", "day and month swapped", "two digits differ", "else"}, false},
 	kEmail:      {"email", []string{"null", "exact", "same local part", "one edit", "else"}, true},
@@ -72,7 +73,9 @@ const (
 	givenNickname = 3
 	givenClose    = 4 // jaro-winkler >= 0.92
 	givenSimilar  = 5 // jaro-winkler >= 0.80 or same sound
-	givenElse     = 6
+	givenInitial  = 6 // one is the initial of the other
+	givenHalfSwap = 7 // the other's family name: one record's names half swapped
+	givenElse     = 8
 
 	familyNear    = 2 // one edit, jaro-winkler >= 0.94 or part of the other
 	familySound   = 3
@@ -137,7 +140,11 @@ func swapped(a, b *features) bool {
 }
 
 // compareGiven returns the given-name level of a pair; swap says the
-// names are swapped.
+// names are swapped. An initial against a full name ("j", "john") and a
+// given name that is the other record's family name (one record's names
+// half swapped, or its family name written in both fields) have levels of
+// their own, so that the model weighs them rather than counting them as
+// two different given names.
 func compareGiven(a, b *features, swap bool) int {
 	switch {
 	case a.given == "" || b.given == "":
@@ -148,6 +155,10 @@ func compareGiven(a, b *features, swap bool) int {
 		return givenSwapped
 	case sameGroup(a.nick, b.nick):
 		return givenNickname
+	case (len(a.given) == 1 || len(b.given) == 1) && a.given[0] == b.given[0]:
+		return givenInitial
+	case len(a.given) > 1 && len(b.given) > 1 && (a.given == b.family || a.family == b.given):
+		return givenHalfSwap
 	}
 	jw := jaroWinklerMin(a.given, b.given, 0.80)
 	switch {

@@ -85,9 +85,10 @@ func (t *TermFrequencies) freq(v string) float64 {
 // It changes whenever a model trained before could not be used as it is:
 // the keys of a record would differ from those a stored block index
 // holds, or the levels from the model's. Version 0 is every model from
-// before versions were kept; 1 is the one whose names are folded by
-// customer.FoldName and whose large blocks split.
-const ModelVersion = 1
+// before versions were kept; 1 folds names with customer.FoldName and
+// splits large blocks; 2 adds the given-name levels "initial of the
+// other" and "the other's family name".
+const ModelVersion = 2
 
 // ErrStaleModel is returned when decoding a model trained by a resolver
 // of another ModelVersion: its block keys (and perhaps its levels) are
