@@ -406,3 +406,18 @@ func BenchmarkNicknameTypo(b *testing.B) {
 		nn.groups("wiliam")
 	}
 }
+
+func TestStripTitle(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"john", "john"},
+		{"dr john smith", "john smith"},
+		{"mr dr john", "john"},
+		{"sir", ""},
+		{"missy", "missy"},
+		{"", ""},
+	} {
+		if got := stripTitle(tt.in); got != tt.want {
+			t.Errorf("stripTitle(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -36,16 +36,16 @@ func prepare(rec *customer.Record, kinds []string, nn nicknames) features {
 		}
 		return ""
 	}
-	f.given = customer.FoldName(get(customer.GivenName))
+	f.given = stripTitle(customer.FoldName(get(customer.GivenName)))
 	f.family = customer.FoldName(get(customer.FamilyName))
 	if f.given == "" && f.family == "" {
 		// Only a full name: "Family, Given" or "Given Family...", where
 		// the family name is every word after the first (a middle name or
 		// a second surname; compareFamily accepts either part).
 		full := get(customer.FullName)
-		if fam, giv, ok := strings.Cut(full, ","); ok && customer.FoldName(fam) != "" && customer.FoldName(giv) != "" {
-			f.given, f.family = firstWord(customer.FoldName(giv)), customer.FoldName(fam)
-		} else if words := customer.FoldName(full); words != "" {
+		if fam, giv, ok := strings.Cut(full, ","); ok && customer.FoldName(fam) != "" && stripTitle(customer.FoldName(giv)) != "" {
+			f.given, f.family = firstWord(stripTitle(customer.FoldName(giv))), customer.FoldName(fam)
+		} else if words := stripTitle(customer.FoldName(full)); words != "" {
 			f.given = firstWord(words)
 			if len(f.given) < len(words) {
 				f.family = words[len(f.given)+1:]
@@ -84,6 +84,27 @@ func prepare(rec *customer.Record, kinds []string, nn nicknames) features {
 		}
 	}
 	return f
+}
+
+// titles are the honorifics that a given or full name may start with;
+// they say nothing about who someone is, and "Sir" against "William" is
+// no disagreement of given names.
+var titles = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "dr": true, "prof": true,
+	"sir": true, "dame": true, "lady": true, "lord": true, "rev": true, "revd": true, "fr": true,
+}
+
+// stripTitle returns folded name s without its leading titles ("dr john
+// smith" becomes "john smith"); a name that is only a title becomes "".
+func stripTitle(s string) string {
+	for s != "" {
+		w := firstWord(s)
+		if !titles[w] {
+			return s
+		}
+		s = s[min(len(w)+1, len(s)):]
+	}
+	return s
 }
 
 // digitsOnly returns the digits of s; s itself when it has nothing else.
