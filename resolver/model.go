@@ -320,9 +320,9 @@ func (s *scorer) tfAdjust(c, l int, a, b *features) float64 {
 	var u, f float64
 	switch {
 	case l == levelExact && cc.tf != nil:
-		u, f = cc.uExact, max(a.tf[cc.kind], b.tf[cc.kind])
+		u, f = cc.uExact, float64(max(a.tf[cc.kind], b.tf[cc.kind]))
 	case l == emailLocal && cc.kind == kEmail && cc.tfLocal != nil:
-		u, f = cc.uLocal, max(a.tfLocal, b.tfLocal)
+		u, f = cc.uLocal, float64(max(a.tfLocal, b.tfLocal))
 	}
 	if f <= 0 {
 		return 0
@@ -358,10 +358,10 @@ func (s *scorer) weight(g uint64, a, b *features) float64 {
 func (s *scorer) setTF(f *features) {
 	for _, cc := range s.comps {
 		if cc.tf != nil {
-			f.tf[cc.kind] = cc.tf.freq(f.value(cc.kind, cc.slot))
+			f.tf[cc.kind] = float32(cc.tf.freq(f.value(cc.kind, cc.slot)))
 		}
 		if cc.tfLocal != nil {
-			f.tfLocal = cc.tfLocal.freq(localPart(f.value(cc.kind, cc.slot)))
+			f.tfLocal = float32(cc.tfLocal.freq(localPart(f.value(cc.kind, cc.slot))))
 		}
 	}
 }
