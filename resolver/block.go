@@ -207,59 +207,53 @@ func (r blockRule) splits() bool {
 }
 
 // splitAt is the block size past which a rule that splits (see
-// blockRule.splits) splits a block into two overlapping sub-blocks, each
-// adding one more field to the key, and splits a sub-block that is still
-// too large again by a further field, up to splitDepth fields: so the
-// pairs of one block stay under splitAt²/2 and the pairs per record stay
-// about the same however many records there are, and a true pair that
-// disagrees on the field of one sub-block still meets in the other.
+// blockRule.splits) splits a block into sub-blocks that add one more field
+// to the key, and splits a sub-block that is still too large again by a
+// further field, up to splitDepth fields: so the pairs of one block stay
+// under splitAt²/2 and the pairs per record grow far slower than the
+// records. A true pair that disagrees on the added field leaves the
+// block; the other rules find nearly all such pairs (two overlapping
+// chains of sub-blocks, one per added field, found no more true pairs on
+// Febrl or scv gen data, for a second key per record in every split
+// block).
 const (
 	splitAt    = 16
 	splitDepth = 3
 )
 
-// refineFields returns the fields that the two chains of sub-blocks of
-// rule r add to a split block's key, in order.
-func (r blockRule) refineFields(f *features) (a, b [splitDepth]string) {
+// refineFields returns the fields that the sub-blocks of rule r add to a
+// split block's key, in order.
+func (r blockRule) refineFields(f *features) [splitDepth]string {
 	gi, fi, yr, pc := initial(f.given), initial(f.family), year(f.dob), prefix(f.postcode, 3)
 	switch r.name {
 	case RulePostcodeFamily, RuleLocalityFamily:
-		return [...]string{gi, yr, prefix(f.given, 3)}, [...]string{yr, gi, monthDay(f.dob)}
+		return [...]string{gi, yr, prefix(f.given, 3)}
 	case RuleName, RuleNamePrefix:
-		return [...]string{yr, pc, monthDay(f.dob)}, [...]string{pc, yr, firstWord(f.addr1)}
+		return [...]string{yr, pc, monthDay(f.dob)}
 	case RuleGivenPostcode, RuleAddress:
-		return [...]string{fi, yr, prefix(f.family, 3)}, [...]string{yr, fi, monthDay(f.dob)}
+		return [...]string{fi, yr, prefix(f.family, 3)}
 	case RuleStreet:
-		return [...]string{f.locality, fi, gi}, [...]string{f.postcode, gi, fi}
+		return [...]string{f.locality, fi, gi}
 	}
 	// The rules on a date of birth.
-	return [...]string{pc, fi, gi}, [...]string{fi, pc, gi}
+	return [...]string{pc, fi, gi}
 }
 
-// refine returns the two keys of the sub-blocks that record f goes to
-// when its block with key k splits; zero means none (f lacks the field).
-// A sub-block split again (split holds its key) gives way to its own
-// sub-block along the same chain.
+// refine returns the key of the sub-block that record f goes to when its
+// block with key k splits, or zero (f lacks the field). A sub-block split
+// again (split holds its key) gives way to its own sub-block.
 func (r blockRule) refine(k uint64, f *features, split map[uint64]bool) [2]uint64 {
-	a, b := r.refineFields(f)
-	var out [2]uint64
-	for i, chain := range [2][splitDepth]string{a, b} {
-		h := hash64(k).str(string(rune('a' + i)))
-		for d, v := range chain {
-			if v == "" {
-				h = 0
-				break
-			}
-			h = h.str(v)
-			if d == splitDepth-1 || !split[uint64(h)|1] {
-				break
-			}
+	h := hash64(k)
+	for d, v := range r.refineFields(f) {
+		if v == "" {
+			return [2]uint64{}
 		}
-		if h != 0 {
-			out[i] = uint64(h) | 1
+		h = h.str(v)
+		if d == splitDepth-1 || !split[uint64(h)|1] {
+			break
 		}
 	}
-	return out
+	return [2]uint64{uint64(h) | 1}
 }
 
 // monthDay returns the month and day of an eight-digit date of birth.

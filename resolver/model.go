@@ -87,8 +87,9 @@ func (t *TermFrequencies) freq(v string) float64 {
 // holds, or the levels from the model's. Version 0 is every model from
 // before versions were kept; 1 folds names with customer.FoldName and
 // splits large blocks; 2 adds the given-name levels "initial of the
-// other" and "the other's family name".
-const ModelVersion = 2
+// other" and "the other's family name"; 3 splits a block into one chain
+// of sub-blocks rather than two.
+const ModelVersion = 3
 
 // ErrStaleModel is returned when decoding a model trained by a resolver
 // of another ModelVersion: its block keys (and perhaps its levels) are

@@ -319,7 +319,7 @@ func TestModelRoundTrip(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, buf.String())
 		}
 	}
-	for _, bad := range []string{`{"version":2,"lambda":2,"comparisons":[]}`, `{"version":2,"lambda":0.1,"comparisons":[{"name":"shoe_size","levels":[]}]}`, `{`} {
+	for _, bad := range []string{`{"version":3,"lambda":2,"comparisons":[]}`, `{"version":3,"lambda":0.1,"comparisons":[{"name":"shoe_size","levels":[]}]}`, `{`} {
 		if err := back.UnmarshalBinary([]byte(bad)); err == nil {
 			t.Errorf("UnmarshalBinary(%s): no error", bad)
 		}
