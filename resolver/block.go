@@ -408,33 +408,15 @@ func (bl *blocker) build(fs []features, maxBlock int) ([]group, []OversizedBlock
 			keys[i] = bl.recordKeys(r, &fs[i])
 		}
 		list = sortedKeys(list, keys)
-		// Split what is too large, then what is still too large, one
-		// field deeper each round (a block at the last depth that is
-		// still too large is marked, and stays as it is).
-		for round := 0; !bl.fixed && rule.splits() && round < splitDepth; round++ {
-			split := false
-			for s := 0; s < len(list); {
-				e := blockEnd(list, s)
-				if e-s > splitAt && !bl.split[list[s].key] {
-					split = true
-					bl.split[list[s].key] = true
-				}
-				s = e
-			}
-			if !split {
-				break
-			}
-			for i := range fs {
-				keys[i] = bl.recordKeys(r, &fs[i])
-			}
-			list = sortedKeys(list, keys)
+		if !bl.fixed && rule.splits() {
+			bl.splitRuns(r, fs, keys, list, 0)
 		}
 		bl.keys[r] = keys
 		bl.over[r] = make(map[uint64]bool)
 		size := 0
 		for s := 0; s < len(list); {
 			e := blockEnd(list, s)
-			if n := e - s; n > 1 && n <= maxBlock {
+			if n := e - s; n > 1 && n <= maxBlock && list[s].key != 0 {
 				size += n
 			}
 			s = e
@@ -443,6 +425,7 @@ func (bl *blocker) build(fs []features, maxBlock int) ([]group, []OversizedBlock
 		for s := 0; s < len(list); {
 			e := blockEnd(list, s)
 			switch n := e - s; {
+			case list[s].key == 0: // records that a split left without a sub-block
 			case n > maxBlock:
 				bl.over[r][list[s].key] = true
 				over = append(over, OversizedBlock{Rule: rule.name, Key: rule.describe(&fs[list[s].rec]), Records: n})
@@ -460,6 +443,29 @@ func (bl *blocker) build(fs []features, maxBlock int) ([]group, []OversizedBlock
 	return groups, over
 }
 
+// splitRuns splits, in place, every block of list (sorted by key) of
+// rule r that holds more than splitAt records: its key joins the split
+// keys, its records take their sub-block keys (zero for a record that
+// lacks the added field), and it is sorted again on its own, so that its
+// sub-blocks lie together within it and a sub-block still too large
+// splits in turn, up to splitDepth fields deep. keys follows list.
+func (bl *blocker) splitRuns(r int, fs []features, keys [][2]uint64, list []keyRec, depth int) {
+	for s := 0; s < len(list); {
+		e := blockEnd(list, s)
+		if e-s > splitAt && depth < splitDepth && list[s].key != 0 {
+			bl.split[list[s].key] = true
+			sub := list[s:e]
+			for i := range sub {
+				k := bl.recordKeys(r, &fs[sub[i].rec])
+				sub[i].key, keys[sub[i].rec] = k[0], k
+			}
+			sortKeyRecs(sub)
+			bl.splitRuns(r, fs, keys, sub, depth+1)
+		}
+		s = e
+	}
+}
+
 // sortedKeys refills list with the non-zero keys of every record, sorted
 // by key and record.
 func sortedKeys(list []keyRec, keys [][2]uint64) []keyRec {
@@ -471,13 +477,18 @@ func sortedKeys(list []keyRec, keys [][2]uint64) []keyRec {
 			}
 		}
 	}
+	sortKeyRecs(list)
+	return list
+}
+
+// sortKeyRecs sorts list by key and record.
+func sortKeyRecs(list []keyRec) {
 	slices.SortFunc(list, func(a, b keyRec) int {
 		if c := cmp.Compare(a.key, b.key); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.rec, b.rec)
 	})
-	return list
 }
 
 // blockEnd returns the end of the block of sorted list that starts at s.
