@@ -16,9 +16,8 @@ func (p *Pipeline) ExplainFunc(ctx context.Context) (func(a, b *customer.Record)
 	if err != nil {
 		return nil, err
 	}
-	households := p.resolverOptions().SplitHouseholds
 	return func(a, b *customer.Record) (resolver.Explanation, error) {
-		return m.Explain(a, b, households)
+		return m.Explain(a, b)
 	}, nil
 }
 

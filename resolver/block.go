@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"runtime"
 	"slices"
 	"sync"
@@ -29,13 +30,16 @@ const (
 	RuleAddress        = "address"         // same house number (first word of the first address line) and postcode
 	RuleStreet         = "street"          // same first address line
 	RuleDOBNumber      = "dob_number"      // same date of birth and house number
+	RuleGivenPostcode  = "given_postcode"  // same given-name sound and postcode
+	RuleNamePrefix     = "name_prefix"     // same first three letters of the given and the family name, in either order
 )
 
 // BlockingRules returns the names of all blocking rules, in the order the
 // default set applies them.
 func BlockingRules() []string {
 	return []string{RuleIdentifier, RuleEmail, RuleEmailLocal, RulePhone, RuleDOBFamily, RuleDOBGiven, RuleDOBInitials,
-		RulePostcodeFamily, RuleName, RuleLocalityFamily, RuleDOBPostcode, RuleDOBLocality, RuleAddress, RuleStreet, RuleDOBNumber}
+		RulePostcodeFamily, RuleName, RuleLocalityFamily, RuleDOBPostcode, RuleDOBLocality, RuleAddress, RuleStreet, RuleDOBNumber,
+		RuleGivenPostcode, RuleNamePrefix}
 }
 
 // ruleNeeds lists the comparison kinds a rule's key is made of.
@@ -55,6 +59,8 @@ var ruleNeeds = map[string][]kind{
 	RuleAddress:        {kAddress1, kPostcode},
 	RuleStreet:         {kAddress1},
 	RuleDOBNumber:      {kDOB, kAddress1},
+	RuleGivenPostcode:  {kGiven, kPostcode},
+	RuleNamePrefix:     {kGiven, kFamily},
 }
 
 // blockRule is one applied rule; the identifier rule applies once per
@@ -68,7 +74,9 @@ type blockRule struct {
 // newBlockRule returns the rule name, applied to identifier slot slot.
 func newBlockRule(name string, slot int) blockRule {
 	r := blockRule{name: name, slot: slot}
-	r.seed = fnvOffset.str(r.String())
+	h := fnv.New64a()
+	h.Write([]byte(r.String()))
+	r.seed = hash64(h.Sum64())
 	return r
 }
 
@@ -88,10 +96,11 @@ type OversizedBlock struct {
 	Records int    // records in the block
 }
 
-// hash64 is FNV-1a, 64 bits.
+// hash64 is FNV-1a, 64 bits, inlined: every record's key under every rule
+// hashes a few strings, and hash/fnv behind its interface costs about
+// ten times as much per key and allocates (BenchmarkKeyHash), seconds of a
+// million-record resolution; hash/fnv serves where speed does not matter.
 type hash64 uint64
-
-const fnvOffset hash64 = 14695981039346656037
 
 func (h hash64) str(s string) hash64 {
 	for i := 0; i < len(s); i++ {
@@ -171,8 +180,101 @@ func (r blockRule) keys(f *features) [2]uint64 {
 		if n := firstWord(f.addr1); n != "" && n[0] >= '0' && n[0] <= '9' {
 			one(f.dob, n)
 		}
+	case RuleGivenPostcode:
+		one(f.givenPh, f.postcode)
+	case RuleNamePrefix:
+		a, b := prefix(f.given, 3), prefix(f.family, 3)
+		if b < a {
+			a, b = b, a
+		}
+		one(a, b)
 	}
 	return out
+}
+
+// splits reports whether the rule's blocks are split when they grow past
+// splitAt records. The rules on a name or a place are: their blocks grow
+// with the population (every Smith of a town), so their pairs would grow
+// with its square. The rules on a strong identifier, an email or a phone
+// are not: a block of those that grows is a placeholder or a shared
+// mailbox, and is skipped instead.
+func (r blockRule) splits() bool {
+	switch r.name {
+	case RuleIdentifier, RuleEmail, RuleEmailLocal, RulePhone:
+		return false
+	}
+	return true
+}
+
+// splitAt is the block size past which a rule that splits (see
+// blockRule.splits) splits a block into sub-blocks that add one more field
+// to the key, and splits a sub-block that is still too large again by a
+// further field, up to splitDepth fields: so the pairs of one block stay
+// under splitAt²/2 and the pairs per record grow far slower than the
+// records. A true pair that disagrees on the added field leaves the
+// block; the other rules find nearly all such pairs (two overlapping
+// chains of sub-blocks, one per added field, found no more true pairs on
+// Febrl or scv gen data, for a second key per record in every split
+// block).
+const (
+	splitAt    = 16
+	splitDepth = 3
+)
+
+// refineFields returns the fields that the sub-blocks of rule r add to a
+// split block's key, in order.
+func (r blockRule) refineFields(f *features) [splitDepth]string {
+	gi, fi, yr, pc := initial(f.given), initial(f.family), year(f.dob), prefix(f.postcode, 3)
+	switch r.name {
+	case RulePostcodeFamily, RuleLocalityFamily:
+		return [...]string{gi, yr, prefix(f.given, 3)}
+	case RuleName, RuleNamePrefix:
+		return [...]string{yr, pc, monthDay(f.dob)}
+	case RuleGivenPostcode, RuleAddress:
+		return [...]string{fi, yr, prefix(f.family, 3)}
+	case RuleStreet:
+		return [...]string{f.locality, fi, gi}
+	}
+	// The rules on a date of birth.
+	return [...]string{pc, fi, gi}
+}
+
+// refine returns the key of the sub-block that record f goes to when its
+// block with key k splits, or zero (f lacks the field). A sub-block split
+// again (split holds its key) gives way to its own sub-block.
+func (r blockRule) refine(k uint64, f *features, split map[uint64]bool) [2]uint64 {
+	h := hash64(k)
+	for d, v := range r.refineFields(f) {
+		if v == "" {
+			return [2]uint64{}
+		}
+		h = h.str(v)
+		if d == splitDepth-1 || !split[uint64(h)|1] {
+			break
+		}
+	}
+	return [2]uint64{uint64(h) | 1}
+}
+
+// monthDay returns the month and day of an eight-digit date of birth.
+func monthDay(dob string) string {
+	if len(dob) < 8 {
+		return ""
+	}
+	return dob[4:8]
+}
+
+// year returns the year of an eight-digit date of birth, or "".
+func year(dob string) string {
+	if len(dob) < 4 {
+		return ""
+	}
+	return dob[:4]
+}
+
+// prefix returns the first n bytes of s (all of a shorter s).
+func prefix(s string, n int) string {
+	return s[:min(n, len(s))]
 }
 
 // describe returns rule r's key of f for a person to read.
@@ -212,6 +314,10 @@ func (r blockRule) describe(f *features) string {
 		return f.addr1
 	case RuleDOBNumber:
 		return f.dob + " " + firstWord(f.addr1)
+	case RuleGivenPostcode:
+		return f.givenPh + " " + f.postcode
+	case RuleNamePrefix:
+		return prefix(f.given, 3) + " " + prefix(f.family, 3)
 	}
 	return ""
 }
@@ -247,6 +353,13 @@ type blocker struct {
 	rules []blockRule
 	keys  [][][2]uint64     // per rule, per record
 	over  []map[uint64]bool // per rule: oversized keys
+	// split holds the keys of the blocks that were split (see splitAt),
+	// of every rule. A model keeps them (Model.Split), so that the keys of
+	// one record (Keyer) are those of a full resolution.
+	split map[uint64]bool
+	// fixed says split is given (by a trained model) rather than found
+	// from the sizes of the blocks.
+	fixed bool
 }
 
 // group is one block: the records sharing a key under a rule.
@@ -256,59 +369,63 @@ type group struct {
 	members []int32
 }
 
-// build computes every record's keys and the blocks, capping blocks at
-// maxBlock records. It returns the blocks and the oversized ones.
+// keyRec is one record's key under a rule.
+type keyRec struct {
+	key uint64
+	rec int32
+}
+
+// recordKeys returns rule r's keys of f, the sub-block keys for a key
+// whose block was split.
+func (bl *blocker) recordKeys(r int, f *features) [2]uint64 {
+	rule := bl.rules[r]
+	k := rule.keys(f)
+	if len(bl.split) > 0 && k[0] != 0 && bl.split[k[0]] {
+		return rule.refine(k[0], f, bl.split)
+	}
+	return k
+}
+
+// build computes every record's keys and the blocks, splitting the
+// blocks of a rule that splits once they pass splitAt records (unless
+// the split blocks are fixed) and skipping blocks of more than maxBlock
+// records. It returns the blocks and the skipped ones.
 func (bl *blocker) build(fs []features, maxBlock int) ([]group, []OversizedBlock) {
 	bl.keys = make([][][2]uint64, len(bl.rules))
 	bl.over = make([]map[uint64]bool, len(bl.rules))
+	if bl.split == nil {
+		bl.split = make(map[uint64]bool)
+	}
 	var groups []group
 	var over []OversizedBlock
-	type kr struct {
-		key uint64
-		rec int32
-	}
 	// One key list serves every rule, and each rule's blocks share one
 	// array of members, so that a million records make a few large
 	// allocations rather than millions of small ones.
-	list := make([]kr, 0, len(fs))
+	list := make([]keyRec, 0, len(fs))
 	for r, rule := range bl.rules {
 		keys := make([][2]uint64, len(fs))
-		list = list[:0]
 		for i := range fs {
-			keys[i] = rule.keys(&fs[i])
-			for _, k := range keys[i] {
-				if k != 0 {
-					list = append(list, kr{k, int32(i)})
-				}
-			}
+			keys[i] = bl.recordKeys(r, &fs[i])
+		}
+		list = sortedKeys(list, keys)
+		if !bl.fixed && rule.splits() {
+			bl.splitRuns(r, fs, keys, list, 0)
 		}
 		bl.keys[r] = keys
 		bl.over[r] = make(map[uint64]bool)
-		slices.SortFunc(list, func(a, b kr) int {
-			if c := cmp.Compare(a.key, b.key); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.rec, b.rec)
-		})
-		blockEnd := func(s int) int {
-			e := s + 1
-			for e < len(list) && list[e].key == list[s].key {
-				e++
-			}
-			return e
-		}
 		size := 0
 		for s := 0; s < len(list); {
-			e := blockEnd(s)
-			if n := e - s; n > 1 && n <= maxBlock {
+			e := blockEnd(list, s)
+			if n := e - s; n > 1 && n <= maxBlock && list[s].key != 0 {
 				size += n
 			}
 			s = e
 		}
 		arena := make([]int32, 0, size)
 		for s := 0; s < len(list); {
-			e := blockEnd(s)
+			e := blockEnd(list, s)
 			switch n := e - s; {
+			case list[s].key == 0: // records that a split left without a sub-block
 			case n > maxBlock:
 				bl.over[r][list[s].key] = true
 				over = append(over, OversizedBlock{Rule: rule.name, Key: rule.describe(&fs[list[s].rec]), Records: n})
@@ -324,6 +441,73 @@ func (bl *blocker) build(fs []features, maxBlock int) ([]group, []OversizedBlock
 	}
 	slices.SortStableFunc(over, func(a, b OversizedBlock) int { return b.Records - a.Records })
 	return groups, over
+}
+
+// splitRuns splits, in place, every block of list (sorted by key) of
+// rule r that holds more than splitAt records: its key joins the split
+// keys, its records take their sub-block keys (zero for a record that
+// lacks the added field), and it is sorted again on its own, so that its
+// sub-blocks lie together within it and a sub-block still too large
+// splits in turn, up to splitDepth fields deep. keys follows list.
+func (bl *blocker) splitRuns(r int, fs []features, keys [][2]uint64, list []keyRec, depth int) {
+	for s := 0; s < len(list); {
+		e := blockEnd(list, s)
+		if e-s > splitAt && depth < splitDepth && list[s].key != 0 {
+			bl.split[list[s].key] = true
+			sub := list[s:e]
+			for i := range sub {
+				k := bl.recordKeys(r, &fs[sub[i].rec])
+				sub[i].key, keys[sub[i].rec] = k[0], k
+			}
+			sortKeyRecs(sub)
+			bl.splitRuns(r, fs, keys, sub, depth+1)
+		}
+		s = e
+	}
+}
+
+// sortedKeys refills list with the non-zero keys of every record, sorted
+// by key and record.
+func sortedKeys(list []keyRec, keys [][2]uint64) []keyRec {
+	list = list[:0]
+	for i, ks := range keys {
+		for _, k := range ks {
+			if k != 0 {
+				list = append(list, keyRec{k, int32(i)})
+			}
+		}
+	}
+	sortKeyRecs(list)
+	return list
+}
+
+// sortKeyRecs sorts list by key and record.
+func sortKeyRecs(list []keyRec) {
+	slices.SortFunc(list, func(a, b keyRec) int {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.rec, b.rec)
+	})
+}
+
+// blockEnd returns the end of the block of sorted list that starts at s.
+func blockEnd(list []keyRec, s int) int {
+	e := s + 1
+	for e < len(list) && list[e].key == list[s].key {
+		e++
+	}
+	return e
+}
+
+// splitKeys returns the keys of the split blocks, sorted.
+func (bl *blocker) splitKeys() []uint64 {
+	out := make([]uint64, 0, len(bl.split))
+	for k := range bl.split {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // seenBefore reports whether records i and j already share a block that

@@ -34,7 +34,8 @@ type kindInfo struct {
 }
 
 var kinds = [numKinds]kindInfo{
-	kGiven:      {"given_name", []string{"null", "exact", "swapped with family name", "nickname", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80 or same sound", "else"}, true},
+	kGiven: {"given_name", []string{"null", "exact", "swapped with family name", "nickname", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80 or same sound",
+		"initial of the other", "the other's family name", "else"}, true},
 	kFamily:     {"family_name", []string{"null", "exact", "one edit, jaro-winkler >= 0.94 or part of the other", "same sound", "jaro-winkler >= 0.80", "else"}, true},
 	kDOB:        {"date_of_birth", []string{"null", "exact", "one digit off or transposed", "day and month swapped", "two digits differ", "else"}, false},
 	kEmail:      {"email", []string{"null", "exact", "same local part", "one edit", "else"}, true},
@@ -65,6 +66,59 @@ const (
 	levelExact = 1
 )
 
+// The levels of each kind, named as kinds lists them (TestLevelNames
+// checks that the two agree).
+const (
+	givenSwapped  = 2 // swapped with family name
+	givenNickname = 3
+	givenClose    = 4 // jaro-winkler >= 0.92
+	givenSimilar  = 5 // jaro-winkler >= 0.80 or same sound
+	givenInitial  = 6 // one is the initial of the other
+	givenHalfSwap = 7 // the other's family name: one record's names half swapped
+	givenElse     = 8
+
+	familyNear    = 2 // one edit, jaro-winkler >= 0.94 or part of the other
+	familySound   = 3
+	familySimilar = 4 // jaro-winkler >= 0.80
+	familyElse    = 5
+
+	dobOneDigit  = 2 // one digit off or transposed
+	dobSwapped   = 3 // day and month swapped
+	dobTwoDigits = 4
+	dobElse      = 5
+
+	emailLocal   = 2 // same local part
+	emailOneEdit = 3
+	emailElse    = 4
+
+	phoneLast7   = 2 // same last 7 digits
+	phoneOneEdit = 3
+	phoneElse    = 4
+
+	addr1Close  = 2 // jaro-winkler >= 0.90
+	addr1Tokens = 3 // token overlap >= 0.5
+	addr1Else   = 4
+
+	nearClose = 2 // jaro-winkler >= 0.90 (address line 2, locality)
+	nearElse  = 3
+
+	postcodeNear = 2 // one edit or same sector
+	postcodeElse = 3
+
+	exactElse = 2 // region, gender
+
+	idOneEdit = 2
+	idElse    = 3
+
+	placeFull             = 1 // same street address, postcode and locality
+	placeStreet           = 2 // same street address
+	placeSimilarStreet    = 3
+	placePostcodeLocality = 4
+	placePostcode         = 5
+	placeNear             = 6 // near postcode or same locality
+	placeElse             = 7
+)
+
 // elseLevel returns the "else" level of kind k.
 func elseLevel(k kind) int { return len(kinds[k].levels) - 1 }
 
@@ -86,7 +140,11 @@ func swapped(a, b *features) bool {
 }
 
 // compareGiven returns the given-name level of a pair; swap says the
-// names are swapped.
+// names are swapped. An initial against a full name ("j", "john") and a
+// given name that is the other record's family name (one record's names
+// half swapped, or its family name written in both fields) have levels of
+// their own, so that the model weighs them rather than counting them as
+// two different given names.
 func compareGiven(a, b *features, swap bool) int {
 	switch {
 	case a.given == "" || b.given == "":
@@ -94,18 +152,22 @@ func compareGiven(a, b *features, swap bool) int {
 	case a.given == b.given:
 		return levelExact
 	case swap:
-		return 2
+		return givenSwapped
 	case sameGroup(a.nick, b.nick):
-		return 3
+		return givenNickname
+	case (len(a.given) == 1 || len(b.given) == 1) && a.given[0] == b.given[0]:
+		return givenInitial
+	case len(a.given) > 1 && len(b.given) > 1 && (a.given == b.family || a.family == b.given):
+		return givenHalfSwap
 	}
 	jw := jaroWinklerMin(a.given, b.given, 0.80)
 	switch {
 	case jw >= 0.92:
-		return 4
+		return givenClose
 	case jw >= 0.80 || (a.givenPh != "" && a.givenPh == b.givenPh):
-		return 5
+		return givenSimilar
 	}
-	return 6
+	return givenElse
 }
 
 func compareFamily(a, b *features) int {
@@ -118,13 +180,13 @@ func compareFamily(a, b *features) int {
 	jw := jaroWinklerMin(a.family, b.family, 0.80)
 	switch {
 	case jw >= 0.94 || withinOneEdit(a.family, b.family) || wordsWithin(a.family, b.family):
-		return 2
+		return familyNear
 	case a.familyPh != "" && a.familyPh == b.familyPh:
-		return 3
+		return familySound
 	case jw >= 0.80:
-		return 4
+		return familySimilar
 	}
-	return 5
+	return familyElse
 }
 
 func compareDOB(a, b string) int {
@@ -136,13 +198,13 @@ func compareDOB(a, b string) int {
 	}
 	switch {
 	case withinOneEdit(a, b):
-		return 2
+		return dobOneDigit
 	case a[:4] == b[:4] && a[4:6] == b[6:8] && a[6:8] == b[4:6]:
-		return 3
+		return dobSwapped
 	case hamming(a, b) <= 2:
-		return 4
+		return dobTwoDigits
 	}
-	return 5
+	return dobElse
 }
 
 // compareEmail compares every email of a with every email of b and
@@ -155,7 +217,7 @@ func compareEmail(a, b *features) int {
 	best := levelNull
 	for _, x := range a.emails {
 		for _, y := range b.emails {
-			l := 4
+			l := emailElse
 			xl, yl := localPart(x), localPart(y)
 			switch {
 			case x == y:
@@ -164,9 +226,9 @@ func compareEmail(a, b *features) int {
 				if nameLike(xl, a) || nameLike(xl, b) {
 					continue
 				}
-				l = localLevel
+				l = emailLocal
 			case withinOneEdit(x, y) && !nameLike(xl, a) && !nameLike(yl, b):
-				l = 3
+				l = emailOneEdit
 			}
 			if best == levelNull || l < best {
 				best = l
@@ -186,14 +248,14 @@ func comparePhone(as, bs []string) int {
 	best := levelNull
 	for _, a := range as {
 		for _, b := range bs {
-			l := 4
+			l := phoneElse
 			switch {
 			case a == b:
 				l = levelExact
 			case len(a) >= 7 && len(b) >= 7 && a[len(a)-7:] == b[len(b)-7:]:
-				l = 2
+				l = phoneLast7
 			case withinOneEdit(a, b):
-				l = 3
+				l = phoneOneEdit
 			}
 			if best == levelNull || l < best {
 				best = l
@@ -210,11 +272,11 @@ func compareAddress1(a, b string) int {
 	case a == b:
 		return levelExact
 	case jaroWinklerMin(a, b, 0.90) >= 0.90:
-		return 2
+		return addr1Close
 	case tokenOverlap(a, b) >= 0.5:
-		return 3
+		return addr1Tokens
 	}
-	return 4
+	return addr1Else
 }
 
 // comparePlace compares where two records live: the same or a similar
@@ -227,32 +289,29 @@ func comparePlace(a, b *features) int {
 	}
 	pc := comparePostcode(a.postcode, b.postcode)
 	loc := compareNear(a.locality, b.locality)
-	pcAgree, locAgree := pc == 1 || pc == 2, loc == 1 || loc == 2
+	pcAgree, locAgree := pc == levelExact || pc == postcodeNear, loc == levelExact || loc == nearClose
 	areaDisagree := !pcAgree && !locAgree && (pc != levelNull || loc != levelNull)
 	if a.addr1 != "" && b.addr1 != "" && !areaDisagree {
 		if a.addr1 == b.addr1 {
 			if pc == levelExact && loc == levelExact {
-				return 1
+				return placeFull
 			}
-			return 2
+			return placeStreet
 		}
 		if sameDigits(a.addr1, b.addr1) && jaroWinklerMin(a.addr1, b.addr1, 0.90) >= 0.90 {
-			return similarStreet
+			return placeSimilarStreet
 		}
 	}
 	switch {
 	case pc == levelExact && loc == levelExact:
-		return 4
+		return placePostcodeLocality
 	case pc == levelExact:
-		return 5
+		return placePostcode
 	case pcAgree || locAgree:
-		return 6
+		return placeNear
 	}
-	return 7
+	return placeElse
 }
-
-// similarStreet is the address level "similar street address".
-const similarStreet = 3
 
 // linesSwapped reports whether a's and b's address lines are swapped: the
 // street of each one's first line (house numbers dropped) is close to the
@@ -303,9 +362,9 @@ func compareNear(a, b string) int {
 	case a == b:
 		return levelExact
 	case jaroWinklerMin(a, b, 0.90) >= 0.90:
-		return 2
+		return nearClose
 	}
-	return 3
+	return nearElse
 }
 
 func comparePostcode(a, b string) int {
@@ -315,14 +374,14 @@ func comparePostcode(a, b string) int {
 	case a == b:
 		return levelExact
 	case withinOneEdit(a, b):
-		return 2
+		return postcodeNear
 	}
 	// A sector: the outward code and the first character of the inward
 	// code ("SW1A 1").
 	if i := strings.IndexByte(a, ' '); i > 0 && i+2 <= len(a) && len(b) >= i+2 && a[:i+2] == b[:i+2] {
-		return 2
+		return postcodeNear
 	}
-	return 3
+	return postcodeElse
 }
 
 // compareExact is the exact / else comparison.
@@ -333,7 +392,7 @@ func compareExact(a, b string) int {
 	case a == b:
 		return levelExact
 	}
-	return 2
+	return exactElse
 }
 
 func compareIdentifier(a, b string) int {
@@ -343,9 +402,9 @@ func compareIdentifier(a, b string) int {
 	case a == b:
 		return levelExact
 	case withinOneEdit(a, b):
-		return 2
+		return idOneEdit
 	}
-	return 3
+	return idElse
 }
 
 // wordsWithin reports whether every word of the shorter of a and b is a

@@ -24,8 +24,8 @@ type Explanation struct {
 	// when the probability is below 0.01, or a household (the same or a
 	// near family name and another given name, sharing an address, email
 	// or phone, with two valid dates of birth that differ outright, or
-	// sharing an email or phone with a date of birth missing; see
-	// Options.SplitHouseholds). Empty when there is none.
+	// sharing an email or phone with a date of birth missing). Empty when
+	// there is none.
 	Conflict string
 }
 
@@ -39,9 +39,8 @@ type FieldExplanation struct {
 	Weight       float64 // log2(M/U) plus TFAdjustment; 0 for the null level
 }
 
-// Explain compares a and b under the model and explains their score;
-// households is Options.SplitHouseholds.
-func (m *Model) Explain(a, b *customer.Record, households bool) (Explanation, error) {
+// Explain compares a and b under the model and explains their score.
+func (m *Model) Explain(a, b *customer.Record) (Explanation, error) {
 	sc, err := m.compile()
 	if err != nil {
 		return Explanation{}, err
@@ -59,7 +58,7 @@ func (m *Model) Explain(a, b *customer.Record, households bool) (Explanation, er
 		if l != levelNull {
 			fe.M, fe.U = lv.M, lv.U
 		}
-		if l == levelExact || l == localLevel {
+		if l == levelExact || l == emailLocal {
 			fe.TFAdjustment = sc.tfAdjust(c, l, &fa, &fb)
 			fe.Weight += fe.TFAdjustment
 		}
@@ -67,7 +66,7 @@ func (m *Model) Explain(a, b *customer.Record, households bool) (Explanation, er
 		e.Weight += fe.Weight
 	}
 	e.Probability = probability(e.Weight)
-	if c := sc.conflictField(g, e.Probability, households); c >= 0 {
+	if c := sc.conflictField(g, e.Probability); c >= 0 {
 		e.Conflict = m.Comparisons[c].Name
 	}
 	return e, nil

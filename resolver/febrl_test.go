@@ -147,3 +147,22 @@ func BenchmarkFebrl3(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBlockBuild computes the block keys and blocks of Febrl
+// dataset3, splitting the blocks that pass splitAt.
+func BenchmarkBlockBuild(b *testing.B) {
+	recs, _ := loadFebrl(b, false, "dataset3.csv")
+	r := New(Options{})
+	s, has, err := r.prepare(context.Background(), recs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		bl, err := r.blocker(s.m, s.sc, has, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bl.build(s.fs, 500)
+	}
+}

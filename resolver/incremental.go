@@ -12,7 +12,7 @@ import (
 // A Keyer is safe for concurrent use.
 type Keyer struct {
 	sc        *scorer
-	rules     []blockRule
+	bl        *blocker
 	threshold float64
 	maxBlock  int
 }
@@ -28,19 +28,19 @@ func (r *Resolver) Keyer(m *Model) (*Keyer, error) {
 	if err != nil {
 		return nil, err
 	}
-	bl, err := r.blocker(m, sc, modelFields(m))
+	bl, err := r.blocker(m, sc, modelFields(m), true)
 	if err != nil {
 		return nil, err
 	}
-	return &Keyer{sc: sc, rules: bl.rules, threshold: r.opts.Threshold, maxBlock: r.opts.MaxBlockSize}, nil
+	return &Keyer{sc: sc, bl: bl, threshold: r.opts.Threshold, maxBlock: r.opts.MaxBlockSize}, nil
 }
 
 // Keys appends the blocking keys of rec to dst and returns the result.
 // Two records are candidates when they share a key.
 func (k *Keyer) Keys(rec *customer.Record, dst []uint64) []uint64 {
 	f := prepare(rec, k.sc.idKind, k.sc.nick)
-	for _, rule := range k.rules {
-		for _, key := range rule.keys(&f) {
+	for r := range k.bl.rules {
+		for _, key := range k.bl.recordKeys(r, &f) {
 			if key != 0 {
 				dst = append(dst, key)
 			}

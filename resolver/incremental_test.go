@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -60,5 +61,59 @@ func TestKeyer(t *testing.T) {
 	}
 	if k.MaxBlockSize() != 500 {
 		t.Errorf("MaxBlockSize = %d, want the default 500", k.MaxBlockSize())
+	}
+}
+
+// TestSplitBlocks: 60 Smiths of one postcode make a postcode_family block
+// past splitAt, which splits; the model keeps the split keys, so that a
+// Keyer built from the stored model gives a record the keys of the full
+// resolution, and records of two people who share only the family name
+// and postcode no longer share that rule's key, while a duplicate does.
+func TestSplitBlocks(t *testing.T) {
+	var recs []customer.Record
+	for i := range 60 {
+		r := rec(fmt.Sprintf("s%d", i), []string{"ann", "bob", "cat", "dan", "eve", "fay"}[i%6]+fmt.Sprint(i),
+			"smith", fmt.Sprintf("19%02d-0%d-1%d", 20+i, 1+i%9, i%10), "", "", "")
+		r.Fields[customer.PostalCode] = customer.Value{Raw: "2000", Norm: "2000", Status: customer.Valid}
+		recs = append(recs, r)
+	}
+	dup := recs[0]
+	dup.ID = "dup"
+	recs = append(recs, dup)
+	trained, err := New(Options{}).Resolve(context.Background(), recs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trained.Model.Split) == 0 {
+		t.Fatal("no block split")
+	}
+	enc, err := trained.Model.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m Model
+	if err := m.UnmarshalBinary(enc); err != nil {
+		t.Fatal(err)
+	}
+	k, err := New(Options{}).Keyer(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newBlockRule(RulePostcodeFamily, 0)
+	coarse := r.keys(&features{postcode: "2000", family: "smith"})[0]
+	k0, kd, k1 := k.Keys(&recs[0], nil), k.Keys(&recs[60], nil), k.Keys(&recs[1], nil)
+	if slices.Contains(k0, coarse) {
+		t.Errorf("the split block's key %x is still a key of its records", coarse)
+	}
+	if !slices.Equal(k0, kd) {
+		t.Errorf("duplicate records have keys %v and %v", k0, kd)
+	}
+	for _, x := range k1 {
+		if slices.Contains(k0, x) {
+			t.Errorf("Ann and Bob Smith (other birth years) share block key %x", x)
+		}
+	}
+	if trained.Assign[recs[0].Key()] != trained.Assign[recs[60].Key()] {
+		t.Error("duplicate records not linked")
 	}
 }

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -17,11 +18,16 @@ import (
 // weighed by how common they are. A Model is serialised with
 // MarshalBinary (JSON) so that a pipeline can store it and use it again.
 type Model struct {
+	Version     int                         `json:"version"`     // ModelVersion of the resolver that trained it
 	Lambda      float64                     `json:"lambda"`      // prior probability that two records drawn at random match
 	Comparisons []Comparison                `json:"comparisons"` // compared fields, in gamma order
 	TF          map[string]*TermFrequencies `json:"tf,omitempty"`
 	Iterations  int                         `json:"em_iterations"` // EM iterations run in training
 	Pairs       int64                       `json:"em_pairs"`      // candidate pairs EM trained on
+	// Split lists the blocking keys whose blocks grew past the split size
+	// in training and were split in two sub-blocks, sorted; the keys of
+	// any record under the model follow it.
+	Split []uint64 `json:"split_blocks,omitempty"`
 
 	mu sync.Mutex // guards sc
 	sc *scorer    // compiled form, built on first use
@@ -75,6 +81,22 @@ func (t *TermFrequencies) freq(v string) float64 {
 	return (float64(max(n-2, 0)) + t.Alpha) / (float64(max(t.Total-2, 0)) + t.Alpha/t.Prior)
 }
 
+// ModelVersion numbers the resolver's block keys and comparison levels.
+// It changes whenever a model trained before could not be used as it is:
+// the keys of a record would differ from those a stored block index
+// holds, or the levels from the model's. Version 0 is every model from
+// before versions were kept; 1 folds names with customer.FoldName and
+// splits large blocks; 2 adds the given-name levels "initial of the
+// other" and "the other's family name"; 3 splits a block into one chain
+// of sub-blocks rather than two.
+const ModelVersion = 3
+
+// ErrStaleModel is returned when decoding a model trained by a resolver
+// of another ModelVersion: its block keys (and perhaps its levels) are
+// not this resolver's, so it must be trained again and any block index
+// built with it rebuilt.
+var ErrStaleModel = errors.New("resolver: model trained by another resolver version")
+
 // MarshalBinary encodes the model as JSON.
 func (m *Model) MarshalBinary() ([]byte, error) {
 	return json.Marshal(m)
@@ -86,12 +108,15 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	if err := json.Unmarshal(data, &n); err != nil {
 		return fmt.Errorf("resolver: decode model: %w", err)
 	}
+	if n.Version != ModelVersion {
+		return fmt.Errorf("%w: version %d, want %d", ErrStaleModel, n.Version, ModelVersion)
+	}
 	if err := n.validate(); err != nil {
 		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.Lambda, m.Comparisons, m.TF, m.Iterations, m.Pairs, m.sc = n.Lambda, n.Comparisons, n.TF, n.Iterations, n.Pairs, n.sc
+	m.Version, m.Lambda, m.Comparisons, m.TF, m.Iterations, m.Pairs, m.Split, m.sc = n.Version, n.Lambda, n.Comparisons, n.TF, n.Iterations, n.Pairs, n.Split, n.sc
 	return nil
 }
 
@@ -208,7 +233,7 @@ func (m *Model) compile() (*scorer, error) {
 		}
 		cc := compiled{kind: k, w: make([]float64, len(c.Levels)), uExact: c.Levels[levelExact].U, tf: m.TF[c.Name]}
 		if k == kEmail {
-			cc.uLocal, cc.tfLocal = c.Levels[localLevel].U, m.TF[c.Name+localSuffix]
+			cc.uLocal, cc.tfLocal = c.Levels[emailLocal].U, m.TF[c.Name+localSuffix]
 		}
 		for i, l := range c.Levels {
 			if i != levelNull {
@@ -275,8 +300,8 @@ func (s *scorer) gamma(a, b *features) uint64 {
 			l = compareIdentifier(a.ids[cc.slot], b.ids[cc.slot])
 		case kPlace:
 			l = comparePlace(a, b)
-			if lines && l > similarStreet {
-				l = similarStreet
+			if lines && l > placeSimilarStreet {
+				l = placeSimilarStreet
 			}
 		}
 		g |= uint64(l) << (4 * c)
@@ -296,18 +321,15 @@ func (s *scorer) tfAdjust(c, l int, a, b *features) float64 {
 	var u, f float64
 	switch {
 	case l == levelExact && cc.tf != nil:
-		u, f = cc.uExact, max(a.tf[cc.kind], b.tf[cc.kind])
-	case l == localLevel && cc.kind == kEmail && cc.tfLocal != nil:
-		u, f = cc.uLocal, max(a.tfLocal, b.tfLocal)
+		u, f = cc.uExact, float64(max(a.tf[cc.kind], b.tf[cc.kind]))
+	case l == emailLocal && cc.kind == kEmail && cc.tfLocal != nil:
+		u, f = cc.uLocal, float64(max(a.tfLocal, b.tfLocal))
 	}
 	if f <= 0 {
 		return 0
 	}
 	return math.Log2(u / f)
 }
-
-// localLevel is the email level "same local part".
-const localLevel = 2
 
 // localPart returns the part of an email address before the @.
 func localPart(email string) string {
@@ -326,7 +348,7 @@ func (s *scorer) weight(g uint64, a, b *features) float64 {
 	for c := range s.comps {
 		l := level(g, c)
 		w += s.comps[c].w[l]
-		if l == levelExact || l == localLevel {
+		if l == levelExact || l == emailLocal {
 			w += s.tfAdjust(c, l, a, b)
 		}
 	}
@@ -337,10 +359,10 @@ func (s *scorer) weight(g uint64, a, b *features) float64 {
 func (s *scorer) setTF(f *features) {
 	for _, cc := range s.comps {
 		if cc.tf != nil {
-			f.tf[cc.kind] = cc.tf.freq(f.value(cc.kind, cc.slot))
+			f.tf[cc.kind] = float32(cc.tf.freq(f.value(cc.kind, cc.slot)))
 		}
 		if cc.tfLocal != nil {
-			f.tfLocal = cc.tfLocal.freq(localPart(f.value(cc.kind, cc.slot)))
+			f.tfLocal = float32(cc.tfLocal.freq(localPart(f.value(cc.kind, cc.slot))))
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -190,16 +191,71 @@ wolfgang wolf
 // maxNickGroups is how many nickname groups a given name keeps.
 const maxNickGroups = 3
 
-// nicknames maps a folded given name to the groups it belongs to.
-type nicknames map[string][maxNickGroups]uint16
+// nicknames maps a folded given name to the nickname groups it belongs
+// to, and finds the groups of a name one typo away from a listed one.
+type nicknames struct {
+	exact map[string][maxNickGroups]uint16
+	// deletes maps every listed name, and every string that one deleted
+	// byte makes of it, to the listed names it comes from: two names are
+	// within one edit when they or one-byte deletions of them meet here
+	// (the symmetric-delete method), so a look-up costs a few map reads
+	// rather than a scan of the table.
+	deletes map[string][]string
+}
 
-// newNicknames parses nicknameGroups.
+// minTypoName is the shortest given name whose typo is looked up in the
+// nickname table (and the shortest listed name it may be taken for), and
+// shortSub the length under which only a missing or
+// an extra letter counts as a typo: a changed letter of a short name
+// makes another name ("zed", "ted") more often than a typo of it.
+const (
+	minTypoName = 3
+	shortSub    = 5
+)
+
+// groups returns the nickname groups of the folded given name: its own
+// when the table lists it, else those of the listed names one edit away
+// (a short form with a typo, "bil" for "bill"; see shortSub).
+func (nn nicknames) groups(name string) [maxNickGroups]uint16 {
+	if g, ok := nn.exact[name]; ok || len(name) < minTypoName {
+		return g
+	}
+	var out [maxNickGroups]uint16
+	n := 0
+	add := func(listed string) {
+		if len(listed) < minTypoName || !withinOneEdit(name, listed) || (len(name) < shortSub && len(name) == len(listed)) {
+			return
+		}
+		for _, x := range nn.exact[listed] {
+			if x == 0 || n == len(out) {
+				return
+			}
+			if !slices.Contains(out[:n], x) {
+				out[n] = x
+				n++
+			}
+		}
+	}
+	var buf [maxCompare]byte
+	for i := -1; i < len(name) && i < maxCompare; i++ {
+		key := name
+		if i >= 0 {
+			key = string(append(append(buf[:0], name[:i]...), name[i+1:]...))
+		}
+		for _, listed := range nn.deletes[key] {
+			add(listed)
+		}
+	}
+	return out
+}
+
 // nicknameTable returns the nickname groups, parsed once; the table is
 // read-only and shared.
 var nicknameTable = sync.OnceValue(newNicknames)
 
+// newNicknames parses nicknameGroups.
 func newNicknames() nicknames {
-	nn := make(nicknames)
+	nn := nicknames{exact: make(map[string][maxNickGroups]uint16), deletes: make(map[string][]string)}
 	group := uint16(0)
 	for line := range strings.SplitSeq(nicknameGroups, "\n") {
 		names := strings.Fields(line)
@@ -208,15 +264,27 @@ func newNicknames() nicknames {
 		}
 		group++
 		for _, name := range names {
-			gs := nn[name]
+			gs := nn.exact[name]
 			for i := range gs {
 				if gs[i] == 0 {
 					gs[i] = group
 					break
 				}
 			}
-			nn[name] = gs
+			nn.exact[name] = gs
 		}
+	}
+	for name := range nn.exact {
+		nn.deletes[name] = append(nn.deletes[name], name)
+		for i := range len(name) {
+			d := name[:i] + name[i+1:]
+			if !slices.Contains(nn.deletes[d], name) {
+				nn.deletes[d] = append(nn.deletes[d], name)
+			}
+		}
+	}
+	for _, names := range nn.deletes {
+		slices.Sort(names)
 	}
 	return nn
 }

@@ -30,8 +30,8 @@ const (
 // general (as Splink's default m and u are), not of any one data set.
 var levelDefaults = [numKinds]struct{ m, u []float64 }{
 	kGiven: {
-		m: []float64{0, .80, .01, .04, .06, .04, .05},
-		u: []float64{0, .005, .0001, .001, .002, .02, 0},
+		m: []float64{0, .80, .01, .04, .06, .04, .01, .01, .04},
+		u: []float64{0, .005, .0001, .001, .002, .02, .001, .0002, 0},
 	},
 	kFamily: {
 		m: []float64{0, .85, .06, .02, .02, .05},

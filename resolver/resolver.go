@@ -14,7 +14,7 @@
 // when it would put a cannot-link pair into one cluster, or conflicting
 // records (different strong identifiers, dates of birth or given names,
 // with a low match probability; members of one household, see
-// Options.SplitHouseholds) unless the linking pairs between the two
+// scorer.conflictField) unless the linking pairs between the two
 // clusters outnumber the conflicting ones more than two to one; so chains
 // through a shared household address, phone or email do not merge people.
 package resolver
@@ -33,21 +33,19 @@ import (
 
 // Options configure a Resolver. The zero value works.
 type Options struct {
-	Logger       hclog.Logger // nil means hclog.NewNullLogger()
-	Threshold    float64      // posterior match probability that links two records; 0 means 0.9
-	MustLink     [][2]string  // record-key pairs always in one profile
-	CannotLink   [][2]string  // record-key pairs never in one profile
-	Blocking     []string     // blocking rules (see BlockingRules); nil means every rule whose fields the records carry
-	MaxBlockSize int          // records per block above which the block is skipped and reported; 0 means 500
-	// SplitHouseholds also keeps apart records with the same or a near
-	// family name and another given name that share only an address when
-	// a date of birth is missing on either side. With or without it such
-	// records conflict when they share an address, email or phone and both
-	// have a valid date of birth that differs by more than a typo, or when
-	// they share an email or phone and a date of birth is missing. Off by
-	// default: in data whose duplicates may carry a wrong given name and
-	// no birth date at the same address (Febrl's) it splits true matches.
-	SplitHouseholds bool
+	Logger hclog.Logger // nil means hclog.NewNullLogger()
+	// Threshold is the posterior match probability that links two
+	// records; 0 means 0.9. Of 0.5, 0.8, 0.9, 0.95 and 0.99, 0.9 gives
+	// the best worst-case pairwise F1 over the Febrl sets (with and
+	// without their id) and scv gen data, whose calibration differs
+	// (scv eval --calibration): Febrl's pairs scored 0.5-0.9 are mostly
+	// true, scv gen's pairs scored 0.9-0.99 only half, so a lower
+	// threshold gains on one what it loses on the other.
+	Threshold    float64
+	MustLink     [][2]string // record-key pairs always in one profile
+	CannotLink   [][2]string // record-key pairs never in one profile
+	Blocking     []string    // blocking rules (see BlockingRules); nil means every rule whose fields the records carry
+	MaxBlockSize int         // records per block above which the block is skipped and reported; 0 means 500
 	// Stage, when set, is called as resolution enters each of its steps
 	// ("preparing", "estimating u", "blocking", "training", "scoring",
 	// "clustering"), so that a long run can show where it is.
@@ -99,14 +97,92 @@ type Result struct {
 // profile id); ids are kept from it as described by AssignIDs.
 func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map[string]string) (*Result, error) {
 	start := time.Now()
-	lg := r.opts.Logger
 	res := &Result{Assign: make(map[string]string, len(recs))}
-	m := r.opts.Model
-	stage := r.opts.Stage
-	if stage == nil {
-		stage = func(string) {}
+	s, err := r.session(ctx, recs)
+	if err != nil {
+		return nil, err
 	}
-	stage("preparing")
+	if s == nil {
+		return r.finish(res, recs, newClusterer(len(recs), nil), prev, start), nil
+	}
+	res.Model, res.Oversized = s.m, s.over
+	r.stage("scoring")
+	edges, n, err := s.score(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.Candidates, res.Links = n, len(edges)
+	r.stage("clustering")
+	cl := r.cluster(s, recs, edges, res)
+	return r.finish(res, recs, cl, prev, start), nil
+}
+
+// stage reports that resolution enters a step.
+func (r *Resolver) stage(name string) {
+	if r.opts.Stage != nil {
+		r.opts.Stage(name)
+	}
+}
+
+// session is one resolution's state once its records are prepared, its
+// model trained (or given) and its blocks built.
+type session struct {
+	fs     []features
+	m      *Model
+	sc     *scorer
+	bl     *blocker
+	groups []group
+	over   []OversizedBlock
+	// threshold is the match probability that links two records.
+	threshold float64
+}
+
+// session prepares recs, trains a model on them unless one is given,
+// and blocks them. It returns nil when there is nothing to train on.
+func (r *Resolver) session(ctx context.Context, recs []customer.Record) (*session, error) {
+	r.stage("preparing")
+	s, has, err := r.prepare(ctx, recs)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	trained := r.opts.Model == nil
+	if trained {
+		r.stage("estimating u")
+		if err := estimateU(ctx, s.fs, s.m, s.sc); err != nil {
+			return nil, fmt.Errorf("resolver: estimate u: %w", err)
+		}
+	} else {
+		// A given model blocks on the fields it compares, as Keyer does,
+		// however few of the records (a profile being re-resolved) carry
+		// them.
+		has = modelFields(s.m)
+	}
+	if s.bl, err = r.blocker(s.m, s.sc, has, !trained); err != nil {
+		return nil, err
+	}
+	r.stage("blocking")
+	s.groups, s.over = s.bl.build(s.fs, r.opts.MaxBlockSize)
+	if trained {
+		s.m.Split = s.bl.splitKeys()
+	}
+	for _, o := range s.over {
+		r.opts.Logger.Debug("oversized block skipped", "rule", o.Rule, "key", o.Key, "records", o.Records)
+	}
+	if trained {
+		r.stage("training")
+		if err := s.train(ctx, r.opts.Logger); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// prepare computes the features of recs and the untrained (or given)
+// model, and reports which fields the records carry. It returns a nil
+// session when there is nothing to train on.
+func (r *Resolver) prepare(ctx context.Context, recs []customer.Record) (*session, [numKinds]bool, error) {
+	var has [numKinds]bool
+	m := r.opts.Model
 	var idKinds []string
 	var nn nicknames
 	if m == nil {
@@ -114,106 +190,98 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 		nn = nicknameTable()
 	} else {
 		if err := m.validate(); err != nil {
-			return nil, err
+			return nil, has, err
 		}
 		sc, err := m.compile()
 		if err != nil {
-			return nil, err
+			return nil, has, err
 		}
 		idKinds, nn = sc.idKind, sc.nick
 	}
 	fs, err := prepareAll(ctx, recs, idKinds, nn)
 	if err != nil {
-		return nil, err
+		return nil, has, err
 	}
-	has := presence(fs)
+	has = presence(fs)
 	if m == nil {
 		comps := newComparisons(has, idKinds)
 		if len(comps) == 0 || len(recs) < 2 {
-			// Nothing to train on: every record is its own profile.
-			lg.Warn("too few records or fields to train on: each record is its own profile", "records", len(recs), "fields", len(comps))
-			return r.finish(res, recs, newClusterer(len(recs), nil), prev, start), nil
+			r.opts.Logger.Warn("too few records or fields to train on: each record is its own profile", "records", len(recs), "fields", len(comps))
+			return nil, has, nil
 		}
-		m = &Model{Comparisons: comps, Lambda: initialLambda}
+		m = &Model{Version: ModelVersion, Comparisons: comps, Lambda: initialLambda}
 		m.TF = termFrequencies(fs, comps)
 	}
 	// A given model is compiled once and reused across resolutions (an
 	// incremental one resolves a few records at a time).
 	sc, err := m.compile()
 	if err != nil {
-		return nil, err
+		return nil, has, err
 	}
 	for i := range fs {
 		sc.setTF(&fs[i])
 	}
-	trained := r.opts.Model == nil
-	if trained && len(fs) > 1 {
-		stage("estimating u")
-		if err := estimateU(ctx, fs, m, sc); err != nil {
-			return nil, fmt.Errorf("resolver: estimate u: %w", err)
+	return &session{fs: fs, m: m, sc: sc, threshold: r.opts.Threshold}, has, nil
+}
+
+// train trains the session's model by EM on a deterministic sample of
+// the candidate pairs, so that memory stays bounded however many pairs
+// the blocks hold; the prior scales the sample back to all of them.
+func (s *session) train(ctx context.Context, lg hclog.Logger) error {
+	bound := pairBound(s.groups)
+	rate := min(1, float64(maxTrainPairs)/float64(max(bound, 1)))
+	cands, n, err := walk(ctx, s.bl, s.groups, func(i, j int32, out []candidate) []candidate {
+		if !sampled(i, j, rate) {
+			return out
 		}
-	}
-	if !trained {
-		// A given model blocks on the fields it compares, as Keyer does,
-		// however few of the records (a profile being re-resolved) carry
-		// them.
-		has = modelFields(m)
-	}
-	bl, err := r.blocker(m, sc, has)
+		return append(out, candidate{a: i, b: j, rules: s.bl.shared(i, j), g: s.sc.gamma(&s.fs[i], &s.fs[j])})
+	})
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("resolver: compare: %w", err)
 	}
-	stage("blocking")
-	groups, over := bl.build(fs, r.opts.MaxBlockSize)
-	res.Oversized = over
-	for _, o := range over {
-		lg.Debug("oversized block skipped", "rule", o.Rule, "key", o.Key, "records", o.Records)
+	train(s.m, cands, s.bl.rules, s.sc, len(s.fs), float64(n)/float64(max(len(cands), 1)))
+	if s.sc, err = s.m.rebuild(); err != nil {
+		return err
 	}
-	if trained {
-		stage("training")
-		// EM learns from a deterministic sample of the candidate pairs,
-		// so that memory stays bounded however many pairs the blocks
-		// hold; the prior scales the sample back to all of them.
-		bound := pairBound(groups)
-		rate := min(1, float64(maxTrainPairs)/float64(max(bound, 1)))
-		cands, n, err := walk(ctx, bl, groups, func(i, j int32, out []candidate) []candidate {
-			if !sampled(i, j, rate) {
-				return out
-			}
-			return append(out, candidate{a: i, b: j, rules: bl.shared(i, j), g: sc.gamma(&fs[i], &fs[j])})
-		})
-		if err != nil {
-			return nil, fmt.Errorf("resolver: compare: %w", err)
-		}
-		train(m, cands, bl.rules, sc, len(fs), float64(n)/float64(max(len(cands), 1)))
-		if sc, err = m.rebuild(); err != nil {
-			return nil, err
-		}
-		lg.Debug("model trained", "pairs", len(cands), "of", n, "iterations", m.Iterations, "lambda", m.Lambda)
-	}
-	res.Model = m
-	stage("scoring")
-	edges, n, err := walk(ctx, bl, groups, func(i, j int32, out []edge) []edge {
-		g := sc.gamma(&fs[i], &fs[j])
-		if w := sc.weight(g, &fs[i], &fs[j]); probability(w) >= r.opts.Threshold {
+	lg.Debug("model trained", "pairs", len(cands), "of", n, "iterations", s.m.Iterations, "lambda", s.m.Lambda)
+	return nil
+}
+
+// probability returns the match probability of records i and j and
+// their comparison levels.
+func (s *session) probability(i, j int32) (float64, uint64) {
+	g := s.sc.gamma(&s.fs[i], &s.fs[j])
+	return probability(s.sc.weight(g, &s.fs[i], &s.fs[j])), g
+}
+
+// score compares every candidate pair and returns those whose match
+// probability reaches the threshold, and the number of pairs compared.
+func (s *session) score(ctx context.Context) ([]edge, int, error) {
+	threshold := s.threshold
+	edges, n, err := walk(ctx, s.bl, s.groups, func(i, j int32, out []edge) []edge {
+		g := s.sc.gamma(&s.fs[i], &s.fs[j])
+		if w := s.sc.weight(g, &s.fs[i], &s.fs[j]); probability(w) >= threshold {
 			out = append(out, edge{i, j, w})
 		}
 		return out
 	})
 	if err != nil {
-		return nil, fmt.Errorf("resolver: score: %w", err)
+		return nil, 0, fmt.Errorf("resolver: score: %w", err)
 	}
-	res.Candidates, res.Links = n, len(edges)
-	stage("clustering")
+	return edges, n, nil
+}
 
+// cluster joins the records along edges, after the must-link overrides
+// and under the cannot-link ones, and counts in res the refused merges
+// and the overrides naming unknown records.
+func (r *Resolver) cluster(s *session, recs []customer.Record, edges []edge, res *Result) *clusterer {
 	index := make(map[string]int32, len(recs))
 	for i := range recs {
 		index[recs[i].Key()] = int32(i)
 	}
 	cl := newClusterer(len(recs), func(i, j int32) (bool, bool) {
-		g := sc.gamma(&fs[i], &fs[j])
-		p := probability(sc.weight(g, &fs[i], &fs[j]))
-		return p >= r.opts.Threshold, sc.conflictField(g, p, r.opts.SplitHouseholds) >= 0
+		p, g := s.probability(i, j)
+		return p >= s.threshold, s.sc.conflictField(g, p) >= 0
 	})
 	pairsOf := func(list [][2]string) [][2]int32 {
 		var out [][2]int32
@@ -239,11 +307,11 @@ func (r *Resolver) Resolve(ctx context.Context, recs []customer.Record, prev map
 		}
 	}
 	if res.Unknown > 0 {
-		lg.Warn("override names unknown records", "pairs", res.Unknown)
+		r.opts.Logger.Warn("override names unknown records", "pairs", res.Unknown)
 	}
 	cl.link(edges)
 	res.Refused = cl.refused
-	return r.finish(res, recs, cl, prev, start), nil
+	return cl
 }
 
 // finish gives the clusters of cl profile ids and fills res.
@@ -308,8 +376,10 @@ func prepareAll(ctx context.Context, recs []customer.Record, idKinds []string, n
 }
 
 // blocker returns the blocker for the configured rules, or the default
-// rules whose fields the records carry (has).
-func (r *Resolver) blocker(m *Model, sc *scorer, has [numKinds]bool) (*blocker, error) {
+// rules whose fields the records carry (has). With fixed, the blocks
+// split are those of model m (Model.Split), not those the records' block
+// sizes call for.
+func (r *Resolver) blocker(m *Model, sc *scorer, has [numKinds]bool, fixed bool) (*blocker, error) {
 	has[kIdentifier] = len(sc.idKind) > 0
 	names := r.opts.Blocking
 	configured := names != nil
@@ -343,7 +413,20 @@ func (r *Resolver) blocker(m *Model, sc *scorer, has [numKinds]bool) (*blocker, 
 	if len(bl.rules) == 0 {
 		return nil, fmt.Errorf("resolver: no usable blocking rule among %v for fields %v", names, m.comparisonNames())
 	}
+	if fixed {
+		bl.fixed = true
+		bl.split = make(map[uint64]bool, len(m.Split))
+		for _, k := range m.Split {
+			bl.split[k] = true
+		}
+	}
 	return bl, nil
+}
+
+// personalKind reports whether comparisons of kind k are personal
+// evidence: what differs between people who share a home.
+func personalKind(k kind) bool {
+	return k == kGiven || k == kDOB || k == kGender
 }
 
 // modelFields reports which field kinds model m compares, counting the
@@ -383,8 +466,11 @@ func (m *Model) comparisonNames() []string {
 // that a household's shared landline, family email or address never merges
 // its members, and records of one person never split for their given name
 // alone. A shared email or phone with a birth date missing on either side
-// counts as a household too; with households set, so does a shared address.
-func (s *scorer) conflictField(g uint64, p float64, households bool) int {
+// counts as a household too; a shared address with a birth date missing
+// does not: in data whose duplicates may carry a wrong given name and no
+// birth date at the same address (Febrl's), that would split true
+// matches.
+func (s *scorer) conflictField(g uint64, p float64) int {
 	first, given, family, contact, home := -1, false, false, false, false
 	dob := levelNull
 	for c, cc := range s.comps {
@@ -395,13 +481,13 @@ func (s *scorer) conflictField(g uint64, p float64, households bool) int {
 				return -1
 			}
 		case kFamily:
-			family = l == levelExact || l == 2
+			family = l == levelExact || l == familyNear
 		case kDOB:
 			dob = l
 		case kEmail, kPhone:
-			contact = contact || l == levelExact || (cc.kind == kPhone && l == 2)
+			contact = contact || l == levelExact || (cc.kind == kPhone && l == phoneLast7)
 		case kPlace:
-			home = l >= 1 && l <= similarStreet
+			home = l >= placeFull && l <= placeSimilarStreet
 		}
 		if l != elseLevel(cc.kind) {
 			continue
@@ -418,7 +504,7 @@ func (s *scorer) conflictField(g uint64, p float64, households bool) int {
 		return -1
 	}
 	apartDOB := dob == elseLevel(kDOB)
-	household := given && family && (apartDOB && (contact || home) || dob == levelNull && (contact || households && home))
+	household := given && family && (apartDOB && (contact || home) || dob == levelNull && contact)
 	if p < conflictBelow || household {
 		return first
 	}

@@ -3,6 +3,7 @@ package resolver
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -25,9 +26,10 @@ func testModel() *Model {
 		return out
 	}
 	return &Model{
-		Lambda: 1e-4,
+		Version: ModelVersion,
+		Lambda:  1e-4,
 		Comparisons: []Comparison{
-			{"given_name", lv(kinds[kGiven].levels, .85, .01, .02, .0001, .03, .001, .04, .005, .03, .03, .03, .954)},
+			{"given_name", lv(kinds[kGiven].levels, .83, .01, .02, .0001, .03, .001, .04, .005, .03, .0288, .01, .001, .01, .0002, .03, .954)},
 			{"family_name", lv(kinds[kFamily].levels, .88, .01, .06, .002, .02, .003, .02, .02, .02, .965)},
 			{"date_of_birth", lv(kinds[kDOB].levels, .9, .0003, .05, .003, .01, .0001, .02, .02, .02, .9766)},
 			{"email", lv(kinds[kEmail].levels, .8, .0005, .05, .001, .05, .001, .1, .9975)},
@@ -112,8 +114,8 @@ func TestChainedHouseholdSplits(t *testing.T) {
 // TestHouseholds: same family name and address, another given name.
 // Two valid birth dates that differ outright keep them apart; a shared
 // phone does so when a birth date is missing too; a shared address with a
-// missing birth date only with SplitHouseholds; birth dates one typo apart
-// never (one person whose given name is wrong).
+// missing birth date does not, nor do birth dates one typo apart (one
+// person whose given name is wrong).
 func TestHouseholds(t *testing.T) {
 	household := func(phone, dob string) []customer.Record {
 		recs := []customer.Record{
@@ -130,20 +132,17 @@ func TestHouseholds(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
 		phone, dob string
-		split      bool
 		apart      bool
 	}{
-		{"shared phone", "+61291234567", "1982-05-05", false, true},
-		{"shared phone, split households", "+61291234567", "1982-05-05", true, true},
-		{"shared phone, no birth date", "+61291234567", "", false, true},
-		{"shared phone, birth date one digit off", "+61291234567", "1980-01-02", false, false},
-		{"address only", "", "1982-05-05", false, true},
-		{"address only, no birth date", "", "", false, false},
-		{"address only, no birth date, split households", "", "", true, true},
+		{"shared phone", "+61291234567", "1982-05-05", true},
+		{"shared phone, no birth date", "+61291234567", "", true},
+		{"shared phone, birth date one digit off", "+61291234567", "1980-01-02", false},
+		{"address only", "", "1982-05-05", true},
+		{"address only, no birth date", "", "", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			recs := household(tt.phone, tt.dob)
-			e, err := testModel().Explain(&recs[0], &recs[1], tt.split)
+			e, err := testModel().Explain(&recs[0], &recs[1])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +152,7 @@ func TestHouseholds(t *testing.T) {
 			if !tt.apart {
 				return
 			}
-			res := resolve(t, Options{SplitHouseholds: tt.split}, recs, nil)
+			res := resolve(t, Options{}, recs, nil)
 			if res.Assign["t/john"] == res.Assign["t/mary"] {
 				t.Errorf("john and mary in one profile: %v", res.Assign)
 			}
@@ -248,7 +247,7 @@ func TestExplainWeightsAddUp(t *testing.T) {
 		{rec("1", "john", "smith", "", "", "", ""), rec("2", "smith", "john", "", "", "", "")},
 	}
 	for i, p := range pairs {
-		e, err := m.Explain(&p[0], &p[1], false)
+		e, err := m.Explain(&p[0], &p[1])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -270,18 +269,18 @@ func TestExplainWeightsAddUp(t *testing.T) {
 			t.Errorf("pair %d: WriteText: %v\n%s", i, err, buf.String())
 		}
 	}
-	e, _ := m.Explain(&pairs[0][0], &pairs[0][1], false)
+	e, _ := m.Explain(&pairs[0][0], &pairs[0][1])
 	if e.Fields[1].Level != "exact" || e.Fields[1].TFAdjustment >= 0 {
 		t.Errorf("exact common family name: level %q, tf adjustment %v; want exact, negative", e.Fields[1].Level, e.Fields[1].TFAdjustment)
 	}
 	if e.Probability < 0.9 {
 		t.Errorf("John and Jon: probability %v, want >= 0.9", e.Probability)
 	}
-	e, _ = m.Explain(&pairs[1][0], &pairs[1][1], false)
+	e, _ = m.Explain(&pairs[1][0], &pairs[1][1])
 	if e.Conflict == "" || e.Probability > 0.01 {
 		t.Errorf("John and Mary: probability %v, conflict %q; want low with a conflict", e.Probability, e.Conflict)
 	}
-	e, _ = m.Explain(&pairs[2][0], &pairs[2][1], false)
+	e, _ = m.Explain(&pairs[2][0], &pairs[2][1])
 	if e.Fields[0].Level != "swapped with family name" {
 		t.Errorf("swapped names: level %q", e.Fields[0].Level)
 	}
@@ -300,11 +299,11 @@ func TestModelRoundTrip(t *testing.T) {
 	}
 	a := rec("1", "john", "smith", "1980-01-01", "", "+61291234567", "1 main street")
 	b := rec("2", "john", "smith", "1980-01-02", "", "", "1 main street")
-	e1, err := m.Explain(&a, &b, false)
+	e1, err := m.Explain(&a, &b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e2, err := back.Explain(&a, &b, false)
+	e2, err := back.Explain(&a, &b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,10 +319,14 @@ func TestModelRoundTrip(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, buf.String())
 		}
 	}
-	for _, bad := range []string{`{"lambda":2,"comparisons":[]}`, `{"lambda":0.1,"comparisons":[{"name":"shoe_size","levels":[]}]}`, `{`} {
+	for _, bad := range []string{`{"version":3,"lambda":2,"comparisons":[]}`, `{"version":3,"lambda":0.1,"comparisons":[{"name":"shoe_size","levels":[]}]}`, `{`} {
 		if err := back.UnmarshalBinary([]byte(bad)); err == nil {
 			t.Errorf("UnmarshalBinary(%s): no error", bad)
 		}
+	}
+	// A model from before versions were kept decodes as stale.
+	if err := back.UnmarshalBinary([]byte(`{"lambda":0.1,"comparisons":[]}`)); !errors.Is(err, ErrStaleModel) {
+		t.Errorf("UnmarshalBinary of a version 0 model: %v, want ErrStaleModel", err)
 	}
 }
 

@@ -78,7 +78,7 @@ func termFrequencies(fs []features, comps []Comparison) map[string]*TermFrequenc
 		}
 		out[c.Name] = t
 		if k == kEmail {
-			local := &TermFrequencies{Counts: make(map[string]int), Prior: defaultU(k, levelExact) + defaultU(k, localLevel), Alpha: tfAlpha}
+			local := &TermFrequencies{Counts: make(map[string]int), Prior: defaultU(k, levelExact) + defaultU(k, emailLocal), Alpha: tfAlpha}
 			for i := range fs {
 				if v := fs[i].value(k, 0); v != "" {
 					local.Counts[localPart(v)]++
@@ -207,7 +207,12 @@ func patterns(cands []candidate, keep func(*candidate) bool, drop uint64) []patt
 // far more often than random pairs do, but on the other fields they agree
 // about as often as random pairs, which is what u says. A comparison's m
 // is the mean of its sessions' estimates, weighed by each session's
-// expected matches.
+// expected matches. The personal comparisons (given name, date of birth,
+// gender) learn only from the sessions of rules whose key holds a
+// personal field or a strong identifier: the pairs that share only a
+// phone, an email, an address or a family name and a place are full of
+// households, whose members EM takes for one person, and it would learn
+// that one person's given name or birth date often disagrees outright.
 //
 // The prior is the chance that two records drawn at random match: the
 // expected matches among the candidates (each standing for scale
@@ -231,8 +236,9 @@ func train(m *Model, cands []candidate, rules []blockRule, sc *scorer, records i
 		pats := patterns(cands, func(c *candidate) bool { return c.rules&bit != 0 }, drop)
 		est, matches, iters := em(m, sc, pats, drop)
 		m.Iterations = max(m.Iterations, iters)
+		personal := personalKey(rule.name)
 		for c := range nc {
-			if drop&(0xf<<(4*c)) != 0 {
+			if drop&(0xf<<(4*c)) != 0 || (personalKind(sc.comps[c].kind) && !personal) {
 				continue
 			}
 			for l := range est[c] {
@@ -255,6 +261,18 @@ func train(m *Model, cands []candidate, rules []blockRule, sc *scorer, records i
 		}
 	}
 	m.Lambda = prior(m, allPats, records, scale)
+}
+
+// personalKey reports whether the key of rule name holds a personal field
+// (given name, date of birth) or a strong identifier, which members of
+// one household do not share.
+func personalKey(name string) bool {
+	for _, k := range ruleNeeds[name] {
+		if personalKind(k) || k == kIdentifier {
+			return true
+		}
+	}
+	return false
 }
 
 // em runs expectation–maximisation on pats for the comparisons not in

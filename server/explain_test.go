@@ -25,7 +25,7 @@ func trainedExplain(t *testing.T, recs []customer.Record) func(a, b *customer.Re
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(a, b *customer.Record) (resolver.Explanation, error) { return res.Model.Explain(a, b, false) }
+	return func(a, b *customer.Record) (resolver.Explanation, error) { return res.Model.Explain(a, b) }
 }
 
 func TestExplainProfile(t *testing.T) {
