@@ -51,11 +51,11 @@ func (p *Pipeline) ResolvePending(ctx context.Context) (*ResolveSummary, error) 
 // with it, or nil; nil too when another resolver version trained it.
 func (p *Pipeline) indexedModel(ctx context.Context) (*resolver.Model, error) {
 	m, enc, err := p.storedModel(ctx)
-	if errors.Is(err, customer.ErrNotFound) {
-		return nil, nil
-	}
 	if errors.Is(err, resolver.ErrStaleModel) {
 		p.lg.Named("resolve").Info("stored model is from another resolver version: resolving in full to re-index blocks", "error", err)
+		return nil, nil
+	}
+	if errors.Is(err, customer.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -157,7 +158,11 @@ func (p *Pipeline) storedModel(ctx context.Context) (*resolver.Model, []byte, er
 		return nil, nil, fmt.Errorf("trained model: %w (run scv resolve first)", customer.ErrNotFound)
 	}
 	m := new(resolver.Model)
-	if err := m.UnmarshalBinary(b); err != nil {
+	if err := m.UnmarshalBinary(b); errors.Is(err, resolver.ErrStaleModel) {
+		// A model of another resolver version is as good as none: the
+		// next resolution trains a new one.
+		return nil, nil, fmt.Errorf("trained model: %w: %w (run scv resolve)", customer.ErrNotFound, err)
+	} else if err != nil {
 		return nil, nil, fmt.Errorf("decode the stored model: %w", err)
 	}
 	return m, b, nil

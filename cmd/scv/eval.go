@@ -113,17 +113,17 @@ func writeTrueM(w io.Writer, m *resolver.Model, lv *eval.Levels) {
 // configuration's resolver settings) and tallies its candidate pairs
 // against truth.
 func (a *app) inspect(ctx context.Context, cfgPath string, truth eval.Clustering) (*inspected, error) {
-	p, err := a.openPipeline(cfgPath)
+	p, err := a.openConfig(cfgPath)
 	if err != nil {
 		return nil, err
 	}
 	defer p.Close()
-	if _, err := p.SyncMissing(ctx); err != nil {
+	if err := p.SyncMissing(ctx); err != nil {
 		a.endProgress()
 		return nil, err
 	}
 	var recs []customer.Record
-	err = p.DB().ForEachRecord(ctx, func(r *customer.Record) error {
+	err = p.db.ForEachRecord(ctx, func(r *customer.Record) error {
 		recs = append(recs, *r)
 		return nil
 	})
