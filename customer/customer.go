@@ -106,9 +106,22 @@ func (s Status) String() string {
 // and whether it is valid.
 type Value struct {
 	Raw    string // as read from the source, trimmed
-	Norm   string // normal form; empty unless Status is Valid
+	Norm   string // normal form; empty unless Status is Valid (but see WrittenDate)
 	Status Status
 	Reason string // why the value is invalid; empty otherwise
+}
+
+// WrittenDate returns the digits YYYYMMDD that an invalid date of birth
+// was written with, when its day, month and year parse but make no real
+// date (a month of 81, a day of 32): NormalizeDate keeps them as the
+// value's Norm, so that the resolver can still compare a typo with the
+// right date. It returns "" for any other value. Such a value is never
+// Usable.
+func (v Value) WrittenDate() string {
+	if v.Status != Invalid || len(v.Norm) != 10 || v.Norm[4] != '-' || v.Norm[7] != '-' {
+		return ""
+	}
+	return v.Norm[:4] + v.Norm[5:7] + v.Norm[8:10]
 }
 
 // Usable reports whether the value can be used for matching and golden

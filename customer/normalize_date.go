@@ -37,7 +37,16 @@ func NormalizeDate(raw string, opt Options) Value {
 		return invalid(raw, reason)
 	}
 	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
-		return invalid(raw, "not a real date")
+		// Its parts stay as its Norm (see Value.WrittenDate): a typo
+		// such as a month of 81 stays comparable with the right date
+		// for matching, though never usable. A real date out of range
+		// (1900-01-01, 2099-12-31) is more often a placeholder than a
+		// typo and keeps nothing.
+		v := invalid(raw, "not a real date")
+		if m < 100 && d < 100 {
+			v.Norm = isoDate("", y, m, d)
+		}
+		return v
 	}
 	now := opt.Now
 	if now.IsZero() {

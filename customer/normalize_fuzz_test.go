@@ -28,7 +28,7 @@ func checkFuzzValue(t *testing.T, in string, v Value, again func(string) Value) 
 	if v.Raw != trim(in) {
 		t.Fatalf("%q: Raw %q, want %q", in, v.Raw, trim(in))
 	}
-	if (v.Status == Valid) != (v.Norm != "") {
+	if (v.Status == Valid) != (v.Norm != "") && v.WrittenDate() == "" {
 		t.Fatalf("%q: status %v with Norm %q", in, v.Status, v.Norm)
 	}
 	if (v.Status == Invalid) != (v.Reason != "") {
@@ -110,6 +110,9 @@ func FuzzNormalizeDate(f *testing.F) {
 		checkFuzzValue(t, s, v, func(n string) Value { return NormalizeDate(n, opt) })
 		if v.Status == Valid && (len(v.Norm) != 10 || v.Norm > testNow.Format(time.DateOnly) || v.Norm < "1900-01-01") {
 			t.Fatalf("%q: Norm %q out of bounds", s, v.Norm)
+		}
+		if v.Status == Invalid && v.Norm != "" && (v.Reason != "not a real date" || len(v.WrittenDate()) != 8) {
+			t.Fatalf("%q: invalid with Norm %q and reason %q, want only a date that is not real to keep its digits", s, v.Norm, v.Reason)
 		}
 	})
 }

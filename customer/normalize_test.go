@@ -179,9 +179,10 @@ func TestNormalizeDate(t *testing.T) {
 			{"iso with T", "1980-04-01T00:00:00Z", "1980-04-01", Valid},
 			{"iso slashes", "1980/04/01", "1980-04-01", Valid},
 			{"leap day", "2000-02-29", "2000-02-29", Valid},
-			{"not leap 1900", "1900-02-29", "", Invalid},
-			{"not a real date", "2001-02-31", "", Invalid},
-			{"month 13", "2001-13-01", "", Invalid},
+			// A date that is not real keeps its digits (WrittenDate).
+			{"not leap 1900", "1900-02-29", "1900-02-29", Invalid},
+			{"not a real date", "2001-02-31", "2001-02-31", Invalid},
+			{"month 13", "2001-13-01", "2001-13-01", Invalid},
 			{"future", "2027-01-01", "", Invalid},
 			{"tomorrow", "2026-11-24", "", Invalid},
 			{"today", "2026-11-23", "2026-11-23", Valid},
@@ -195,7 +196,7 @@ func TestNormalizeDate(t *testing.T) {
 		case DateYYYYMMDD:
 			cases = append(cases,
 				normCase{"compact", "19800401", "1980-04-01", Valid},
-				normCase{"compact not real", "20010231", "", Invalid},
+				normCase{"compact not real", "20010231", "2001-02-31", Invalid},
 				normCase{"compact short", "1980041", "", Invalid},
 				normCase{"compact future", "20991231", "", Invalid},
 			)
@@ -206,7 +207,7 @@ func TestNormalizeDate(t *testing.T) {
 				normCase{"dmy dots", "01.04.1980", "1980-04-01", Valid},
 				normCase{"dmy dashes", "01-04-1980", "1980-04-01", Valid},
 				normCase{"dmy day 31", "31/12/1980", "1980-12-31", Valid},
-				normCase{"dmy swapped", "12/31/1980", "", Invalid},
+				normCase{"dmy swapped", "12/31/1980", "1980-31-12", Invalid},
 				normCase{"dmy two-digit year", "01/04/80", "", Invalid},
 				normCase{"dmy mixed separators", "01/04-1980", "", Invalid},
 				normCase{"dmy with time", "01/04/1980 00:00", "1980-04-01", Valid},
@@ -215,7 +216,7 @@ func TestNormalizeDate(t *testing.T) {
 			cases = append(cases,
 				normCase{"mdy", "04/01/1980", "1980-04-01", Valid},
 				normCase{"mdy day 31", "12/31/1980", "1980-12-31", Valid},
-				normCase{"mdy swapped", "31/12/1980", "", Invalid},
+				normCase{"mdy swapped", "31/12/1980", "1980-31-12", Invalid},
 			)
 		default:
 			cases = append(cases,
@@ -653,5 +654,27 @@ func TestDateLayouts(t *testing.T) {
 		if ok != tt.ok || ok && l.GoLayout() != tt.layout {
 			t.Errorf("ParseDateFormat(%q) = %q, %v; want %q, %v", tt.format, l.GoLayout(), ok, tt.layout, tt.ok)
 		}
+	}
+}
+
+func TestWrittenDate(t *testing.T) {
+	opt := Options{DateFormat: DateDMY, Now: testNow}
+	for _, tt := range []struct{ name, raw, want string }{
+		{"valid", "31/12/1980", ""},
+		{"day and month swapped", "12/31/1980", "19803112"},
+		{"month 81", "03/81/1980", "19808103"},
+		{"in the future", "01/01/2099", ""},
+		{"not a date", "soon", ""},
+		{"missing", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v := NormalizeDate(tt.raw, opt)
+			if got := v.WrittenDate(); got != tt.want {
+				t.Errorf("WrittenDate of %q (%+v) = %q, want %q", tt.raw, v, got, tt.want)
+			}
+			if v.Usable() && v.WrittenDate() != "" {
+				t.Errorf("%q is usable and has a written date", tt.raw)
+			}
+		})
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/scvhq/scv/customer"
 )
 
 func TestJaroWinkler(t *testing.T) {
@@ -419,5 +422,29 @@ func TestStripTitle(t *testing.T) {
 		if got := stripTitle(tt.in); got != tt.want {
 			t.Errorf("stripTitle(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestInvalidDateKeepsDigits: a date of birth that is no real date (a
+// typo such as day and month swapped past 12) still compares with the
+// right date at a near level, though it is invalid.
+func TestInvalidDateKeepsDigits(t *testing.T) {
+	opt := customer.Options{DateFormat: customer.DateISO, Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	rec := func(dob string) customer.Record {
+		var r customer.Record
+		r.Fields[customer.DateOfBirth] = customer.NormalizeDate(dob, opt)
+		return r
+	}
+	valid, swapped, placeholder := rec("1981-12-31"), rec("1981-31-12"), rec("2099-12-31")
+	if swapped.Fields[customer.DateOfBirth].Status != customer.Invalid {
+		t.Fatalf("1981-31-12 is %v, want invalid", swapped.Fields[customer.DateOfBirth].Status)
+	}
+	nn := newNicknames()
+	fa, fb, fc := prepare(&valid, nil, nn), prepare(&swapped, nil, nn), prepare(&placeholder, nil, nn)
+	if got := compareDOB(fa.dob, fb.dob); got != dobSwapped {
+		t.Errorf("valid against its swapped typo: level %d, want %d (day and month swapped)", got, dobSwapped)
+	}
+	if fc.dob != "" {
+		t.Errorf("a real date out of range keeps %q for matching, want nothing", fc.dob)
 	}
 }

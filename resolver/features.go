@@ -60,6 +60,10 @@ func prepare(rec *customer.Record, kinds []string, nn nicknames) features {
 	f.nick = nn.groups(f.given)
 	if d := digitsOnly(get(customer.DateOfBirth)); len(d) == 8 {
 		f.dob = d
+	} else if d := rec.Fields[customer.DateOfBirth].WrittenDate(); d != "" {
+		// An invalid date keeps its digits, so a typo in one of them is
+		// still a near match.
+		f.dob = d
 	}
 	rec.Each(customer.Email, func(v customer.Value) bool {
 		if v.Usable() {

@@ -224,13 +224,18 @@ func recordToProto(r *customer.Record, g *golden.Profile) *scvv1.Record {
 func present(v customer.Value) bool { return v.Raw != "" || v.Status != customer.Missing }
 
 func fieldToProto(f customer.Field, v customer.Value) *scvv1.Field {
-	return &scvv1.Field{
-		Name:       f.String(),
-		Raw:        v.Raw,
-		Normalized: v.Norm,
-		Status:     fieldStatus(v.Status),
-		Reason:     v.Reason,
+	out := &scvv1.Field{
+		Name:   f.String(),
+		Raw:    v.Raw,
+		Status: fieldStatus(v.Status),
+		Reason: v.Reason,
 	}
+	// An invalid date keeps its digits for matching only (see
+	// customer.Value.WrittenDate); the API shows no normal form for it.
+	if v.Status == customer.Valid {
+		out.Normalized = v.Norm
+	}
+	return out
 }
 
 func fieldStatus(s customer.Status) scvv1.FieldStatus {
