@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/scvhq/scv/customer"
@@ -41,5 +42,26 @@ func TestGoldenCodecRoundTrip(t *testing.T) {
 	back, err := decodeChange(7, appendChange(nil, &c))
 	if err != nil || !reflect.DeepEqual(back, c) {
 		t.Errorf("change round trip: %+v, %v; want %+v", back, err, c)
+	}
+}
+
+// The encoding holds each member's record key once, however many values
+// and beaten values name it.
+func TestGoldenCodecInternsStrings(t *testing.T) {
+	a, b := typicalRecord("crm", 1), typicalRecord("shop", 2)
+	g := golden.New(golden.Options{}).Build("p1", []customer.Record{a, b}, false)
+	uses := 0
+	for f := range g.Fields {
+		for _, v := range g.Fields[f] {
+			for _, o := range v.From {
+				if o.Record == "crm/C0000001" {
+					uses++
+				}
+			}
+		}
+	}
+	enc := string(appendGolden(nil, g))
+	if got := strings.Count(enc, "crm/C0000001"); uses < 2 || got != 1 {
+		t.Errorf("record key used %d times, stored %d times; want stored once", uses, got)
 	}
 }
