@@ -65,3 +65,16 @@ func TestGoldenCodecInternsStrings(t *testing.T) {
 		t.Errorf("record key used %d times, stored %d times; want stored once", uses, got)
 	}
 }
+
+// BenchmarkAppendGolden encodes the golden profile of a profile of three
+// typical records.
+func BenchmarkAppendGolden(b *testing.B) {
+	ms := []customer.Record{typicalRecord("crm", 1), typicalRecord("shop", 2), typicalRecord("support", 3)}
+	g := golden.New(golden.Options{}).Build("p1", ms, false)
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = appendGolden(buf[:0], g)
+	}
+	b.ReportMetric(float64(len(buf)), "bytes")
+}
