@@ -99,6 +99,14 @@ func (db *DB) rebuild(ctx context.Context, tx *bbolt.Tx, w *writer, conf map[str
 		db.lg.Debug("golden profiles rebuilt", "profiles", len(ids), "changes", appended, "took", time.Since(start))
 	}()
 	gb, cb := tx.Bucket(bucketGolden), tx.Bucket(bucketChanges)
+	// Both buckets are written in key order (sorted ids, rising
+	// sequences); with bbolt's default split at half a page a full
+	// rebuild would leave every page half empty, doubling the golden
+	// bucket's pages and the dirty memory the transaction holds.
+	if len(ids) > goldenBatch {
+		gb.FillPercent = 0.95
+	}
+	cb.FillPercent = 0.95
 	at := db.now().UTC()
 	n := min(goldenBatch, len(ids))
 	raws := make([][][]byte, n)

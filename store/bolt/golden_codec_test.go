@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/scvhq/scv/customer"
@@ -42,4 +43,38 @@ func TestGoldenCodecRoundTrip(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(back, c) {
 		t.Errorf("change round trip: %+v, %v; want %+v", back, err, c)
 	}
+}
+
+// The encoding holds each member's record key once, however many values
+// and beaten values name it.
+func TestGoldenCodecInternsStrings(t *testing.T) {
+	a, b := typicalRecord("crm", 1), typicalRecord("shop", 2)
+	g := golden.New(golden.Options{}).Build("p1", []customer.Record{a, b}, false)
+	uses := 0
+	for f := range g.Fields {
+		for _, v := range g.Fields[f] {
+			for _, o := range v.From {
+				if o.Record == "crm/C0000001" {
+					uses++
+				}
+			}
+		}
+	}
+	enc := string(appendGolden(nil, g))
+	if got := strings.Count(enc, "crm/C0000001"); uses < 2 || got != 1 {
+		t.Errorf("record key used %d times, stored %d times; want stored once", uses, got)
+	}
+}
+
+// BenchmarkAppendGolden encodes the golden profile of a profile of three
+// typical records.
+func BenchmarkAppendGolden(b *testing.B) {
+	ms := []customer.Record{typicalRecord("crm", 1), typicalRecord("shop", 2), typicalRecord("support", 3)}
+	g := golden.New(golden.Options{}).Build("p1", ms, false)
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = appendGolden(buf[:0], g)
+	}
+	b.ReportMetric(float64(len(buf)), "bytes")
 }
