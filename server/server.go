@@ -100,6 +100,10 @@ type Options struct {
 	// one response message in bytes; zero means DefaultMaxRecvMsgSize and
 	// DefaultMaxSendMsgSize.
 	MaxRecvMsgSize, MaxSendMsgSize int
+	// Clients may call the scv.v1 services with their bearer tokens, each
+	// within its scopes (see methodScopes). None means every call is
+	// allowed unmasked, which Serve allows only on a loopback listener.
+	Clients []Client
 }
 
 // Server serves the scv gRPC API over a Store.
@@ -133,7 +137,8 @@ const tokenKeyMeta = "server/page-token-key"
 // Serve accepts gRPC connections on lis until ctx is done. It registers
 // scv.v1.ProfileService, scv.v1.AdminService when Options.Admin is set,
 // grpc.health.v1.Health (SERVING for the empty service name and for each
-// scv service) and server reflection. Page tokens are signed with a
+// scv service) and server reflection. Without Options.Clients it refuses
+// a TCP listener beyond loopback with an *OpenError. Page tokens are signed with a
 // random key that Serve keeps in the store's metadata, so they stay valid
 // across restarts. When
 // ctx is done it reports NOT_SERVING, stops accepting, lets in-flight calls
@@ -142,6 +147,10 @@ const tokenKeyMeta = "server/page-token-key"
 // the error that made serving fail.
 func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	lg := s.opts.Logger
+	if err := checkOpen(lis.Addr(), s.opts.Clients); err != nil {
+		lis.Close()
+		return err
+	}
 	fresh := make([]byte, 32)
 	if _, err := rand.Read(fresh); err != nil {
 		return fmt.Errorf("page token key: %w", err)

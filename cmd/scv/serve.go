@@ -51,6 +51,9 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	}
 	admin := override.New(p.db, resolve, override.Options{MustLink: cfg.Resolver.MustLink, CannotLink: cfg.Resolver.CannotLink})
 	opts := server.Options{Logger: a.logger.Named("server"), DefaultCountry: country, Admin: admin}
+	for _, c := range cfg.Clients {
+		opts.Clients = append(opts.Clients, server.Client{Name: c.Name, TokenSHA256: c.TokenSHA256, Scopes: c.Scopes})
+	}
 	switch explain, err := p.ExplainFunc(ctx); {
 	case err == nil:
 		opts.Explain = explain
