@@ -199,3 +199,13 @@ func isName(v string) bool {
 	return !strings.ContainsAny(v, "@0123456789")
 }
 
+
+// TestServeRefusesOpenBeyondLoopback starts scv serve on every interface
+// of a config without client blocks and expects it to refuse, saying why.
+func TestServeRefusesOpenBeyondLoopback(t *testing.T) {
+	cfg := demoConfig(t)
+	r := scv(t, "serve", "--config", cfg, "--listen", "0.0.0.0:0")
+	if r.code != 1 || !strings.Contains(r.stderr, "without client blocks") {
+		t.Fatalf("scv serve on 0.0.0.0 exited %d: %s", r.code, r.stderr)
+	}
+}
