@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -112,6 +113,42 @@ client "b" {
 			}
 			if strings.Contains(err.Error(), "s3cret") {
 				t.Errorf("error %q shows the token", err)
+			}
+		})
+	}
+}
+
+func TestLoadServerTLS(t *testing.T) {
+	path := writeConfig(t, clientSource+`
+server {
+  listen    = "0.0.0.0:7443"
+  tls_cert  = "tls/server.crt"
+  tls_key   = "tls/server.key"
+  client_ca = "/etc/scv/ca.pem"
+}
+`)
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(path)
+	want := config.Server{Listen: "0.0.0.0:7443", TLSCert: filepath.Join(dir, "tls/server.crt"),
+		TLSKey: filepath.Join(dir, "tls/server.key"), ClientCA: "/etc/scv/ca.pem"}
+	if cfg.Server != want {
+		t.Errorf("server = %+v, want %+v", cfg.Server, want)
+	}
+	for _, tt := range []struct{ name, block, want string }{
+		{"cert without key", `server {
+  tls_cert = "a.crt"
+}`, `needs both "tls_cert" and "tls_key"`},
+		{"client_ca without cert", `server {
+  client_ca = "ca.pem"
+}`, `"client_ca" of the server block asks for mutual TLS`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Load(writeConfig(t, clientSource+tt.block))
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "scv.hcl:") {
+				t.Errorf("Load: %v, want an error containing %q", err, tt.want)
 			}
 		})
 	}

@@ -74,6 +74,14 @@ type Client struct {
 // Server is the server block: how scv serve listens.
 type Server struct {
 	Listen string // host:port; DefaultListen when left out
+
+	// TLSCert and TLSKey are the PEM files of the server's certificate
+	// and key, absolute; both empty means plaintext. scv serve reloads
+	// them when they change.
+	TLSCert, TLSKey string
+	// ClientCA is the PEM file of the authorities whose client
+	// certificates the server requires (mutual TLS); empty means none.
+	ClientCA string
 }
 
 // Source is one source block: a silo, how to read it and how its columns

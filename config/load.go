@@ -61,7 +61,7 @@ var consentSchema = &hcl.BodySchema{
 }
 
 var serverSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "listen"}},
+	Attributes: []hcl.AttributeSchema{{Name: "listen"}, {Name: "tls_cert"}, {Name: "tls_key"}, {Name: "client_ca"}},
 }
 
 var sourceSchema = &hcl.BodySchema{
@@ -302,6 +302,25 @@ func (l *loader) server(b *hcl.Block) Server {
 			return s
 		}
 		s.Listen = v
+	}
+	const where = " of the server block"
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{"tls_cert", &s.TLSCert}, {"tls_key", &s.TLSKey}, {"client_ca", &s.ClientCA}} {
+		if a := content.Attributes[f.key]; a != nil {
+			if v, ok := l.nonEmpty(a, where); ok {
+				*f.dst = l.resolve(v)
+			}
+		}
+	}
+	if (content.Attributes["tls_cert"] == nil) != (content.Attributes["tls_key"] == nil) {
+		l.errorf(b.Body.MissingItemRange(), "Missing required argument",
+			"The server block needs both \"tls_cert\" and \"tls_key\" to serve TLS.")
+	}
+	if a := content.Attributes["client_ca"]; a != nil && content.Attributes["tls_cert"] == nil {
+		l.errorf(a.NameRange, "Missing required argument",
+			"The argument \"client_ca\" of the server block asks for mutual TLS, which needs \"tls_cert\" and \"tls_key\".")
 	}
 	return s
 }
