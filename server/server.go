@@ -7,6 +7,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -104,6 +106,9 @@ type Options struct {
 	// within its scopes (see methodScopes). None means every call is
 	// allowed unmasked, which Serve allows only on a loopback listener.
 	Clients []Client
+	// TLS, when set, serves TLS with this config (see TLSConfig); nil
+	// means plaintext.
+	TLS *tls.Config
 }
 
 // Server serves the scv gRPC API over a Store.
@@ -161,13 +166,17 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		return fmt.Errorf("page token key: %w", err)
 	}
 	tokens := pageTokens{key: key}
-	gs := grpc.NewServer(
+	serverOpts := []grpc.ServerOption{
 		grpc.ForceServerCodecV2(s.codec),
 		grpc.MaxRecvMsgSize(s.opts.MaxRecvMsgSize),
 		grpc.MaxSendMsgSize(s.opts.MaxSendMsgSize),
 		grpc.ChainUnaryInterceptor(s.intercept),
 		grpc.ChainStreamInterceptor(s.interceptStream),
-	)
+	}
+	if s.opts.TLS != nil {
+		serverOpts = append(serverOpts, grpc.Creds(credentials.NewTLS(s.opts.TLS)))
+	}
+	gs := grpc.NewServer(serverOpts...)
 	services := []string{scvv1.ProfileService_ServiceDesc.ServiceName}
 	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain, tokens: tokens})
 	if s.opts.Admin != nil {

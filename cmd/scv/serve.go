@@ -62,7 +62,15 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	default:
 		return err
 	}
+	if cfg.Server.TLSCert != "" {
+		tc, err := server.TLSConfig(server.TLSFiles{Cert: cfg.Server.TLSCert, Key: cfg.Server.TLSKey, ClientCA: cfg.Server.ClientCA})
+		if err != nil {
+			lis.Close()
+			return err
+		}
+		opts.TLS = tc
+	}
 	srv := server.New(p.db, opts)
-	a.logger.Info("serving", "address", lis.Addr().String(), "store", cfg.DataDir)
+	a.logger.Info("serving", "address", lis.Addr().String(), "store", cfg.DataDir, "tls", opts.TLS != nil)
 	return srv.Serve(ctx, lis)
 }
