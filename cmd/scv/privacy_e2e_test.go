@@ -199,7 +199,6 @@ func isName(v string) bool {
 	return !strings.ContainsAny(v, "@0123456789")
 }
 
-
 // TestServeRefusesOpenBeyondLoopback starts scv serve on every interface
 // of a config without client blocks and expects it to refuse, saying why.
 func TestServeRefusesOpenBeyondLoopback(t *testing.T) {
