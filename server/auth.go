@@ -45,42 +45,28 @@ var methodScopes = map[string]string{
 	scvv1.AdminService_DeleteOverride_FullMethodName:     ScopeAdmin,
 }
 
-// caller is who made a call, kept in its context.
+// caller is who made a call.
 type caller struct {
 	name string // "" when the server has no clients
 	pii  bool   // may see contact values and dates of birth
 }
 
-type callerKey struct{}
-
-func callerFrom(ctx context.Context) caller {
-	c, ok := ctx.Value(callerKey{}).(caller)
-	if !ok {
-		return caller{pii: true}
-	}
-	return c
-}
-
 // authorize checks the bearer token of a call to method and its scope,
-// and returns ctx carrying the caller. With no clients every call is
-// allowed and unmasked.
-func (s *Server) authorize(ctx context.Context, method string) (context.Context, caller, error) {
-	if !strings.HasPrefix(method, "/scv.v1.") {
-		return ctx, caller{pii: true}, nil
+// and returns the caller. With no clients every call is allowed and
+// unmasked.
+func (s *Server) authorize(ctx context.Context, method string) (caller, error) {
+	if len(s.opts.Clients) == 0 || !strings.HasPrefix(method, "/scv.v1.") {
+		return caller{pii: true}, nil
 	}
 	need, known := methodScopes[method]
-	if len(s.opts.Clients) == 0 {
-		c := caller{pii: true}
-		return context.WithValue(ctx, callerKey{}, c), c, nil
-	}
 	md, _ := metadata.FromIncomingContext(ctx)
 	auth := md.Get("authorization")
 	if len(auth) != 1 {
-		return ctx, caller{}, status.Error(codes.Unauthenticated, "missing bearer token: send the header authorization: Bearer <token>")
+		return caller{}, status.Error(codes.Unauthenticated, "missing bearer token: send the header authorization: Bearer <token>")
 	}
 	token, ok := strings.CutPrefix(auth[0], "Bearer ")
 	if !ok {
-		return ctx, caller{}, status.Error(codes.Unauthenticated, "the authorization header is not a bearer token")
+		return caller{}, status.Error(codes.Unauthenticated, "the authorization header is not a bearer token")
 	}
 	digest := sha256.Sum256([]byte(token))
 	var found *Client
@@ -92,7 +78,7 @@ func (s *Server) authorize(ctx context.Context, method string) (context.Context,
 		}
 	}
 	if found == nil {
-		return ctx, caller{}, status.Error(codes.Unauthenticated, "invalid bearer token")
+		return caller{}, status.Error(codes.Unauthenticated, "invalid bearer token")
 	}
 	c := caller{name: found.Name}
 	has := func(scope string) bool {
@@ -106,12 +92,12 @@ func (s *Server) authorize(ctx context.Context, method string) (context.Context,
 	c.pii = has(ScopeReadPII)
 	switch {
 	case !known:
-		return ctx, c, status.Errorf(codes.PermissionDenied, "method %s needs a scope no client holds", method)
+		return c, status.Errorf(codes.PermissionDenied, "method %s needs a scope no client holds", method)
 	case has(need), need == ScopeRead && c.pii:
 	default:
-		return ctx, c, status.Errorf(codes.PermissionDenied, "client %q lacks the scope %q that %s needs", c.name, need, method)
+		return c, status.Errorf(codes.PermissionDenied, "client %q lacks the scope %q that %s needs", c.name, need, method)
 	}
-	return context.WithValue(ctx, callerKey{}, c), c, nil
+	return c, nil
 }
 
 // checkOpen refuses to serve on an address beyond loopback without

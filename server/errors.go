@@ -244,7 +244,7 @@ func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 	id := requestID(ctx)
 	var resp any
 	decodeErr := s.codec.decodeError(req) // always, so the codec forgets req
-	ctx, who, err := s.authorize(ctx, info.FullMethod)
+	who, err := s.authorize(ctx, info.FullMethod)
 	if err == nil {
 		err = decodeErr
 	}
@@ -277,9 +277,9 @@ func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 func (s *Server) interceptStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	start := time.Now()
 	id := requestID(ss.Context())
-	ctx, who, err := s.authorize(ss.Context(), info.FullMethod)
+	who, err := s.authorize(ss.Context(), info.FullMethod)
 	if err == nil {
-		err = handler(srv, &checkedStream{ServerStream: ss, ctx: ctx, codec: s.codec, mask: !who.pii})
+		err = handler(srv, &checkedStream{ServerStream: ss, codec: s.codec, mask: !who.pii})
 	}
 	code := codes.OK
 	if err != nil {
@@ -316,12 +316,9 @@ func requestID(ctx context.Context) string {
 // RecvMsg.
 type checkedStream struct {
 	grpc.ServerStream
-	ctx   context.Context
 	codec *codec
 	mask  bool
 }
-
-func (c *checkedStream) Context() context.Context { return c.ctx }
 
 func (c *checkedStream) SendMsg(m any) error {
 	if pm, ok := m.(proto.Message); ok && c.mask {
