@@ -13,7 +13,9 @@ import (
 	"net"
 	"time"
 
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/hashicorp/go-hclog"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
@@ -109,13 +111,21 @@ type Options struct {
 	// TLS, when set, serves TLS with this config (see TLSConfig); nil
 	// means plaintext.
 	TLS *tls.Config
+	// HTTP, when set, serves /metrics (Prometheus: grpc_server_handled_total,
+	// grpc_server_handling_seconds, the Go runtime and Collectors),
+	// /healthz and /readyz on this listener until Serve returns.
+	HTTP net.Listener
+	// Collectors are registered with the /metrics registry, for scv's
+	// own scv_* metrics.
+	Collectors []prometheus.Collector
 }
 
 // Server serves the scv gRPC API over a Store.
 type Server struct {
-	store Store
-	opts  Options
-	codec *codec
+	store   Store
+	opts    Options
+	codec   *codec
+	metrics *grpcprom.ServerMetrics
 }
 
 // New returns a Server that reads from store, which must be open and stay
@@ -133,7 +143,8 @@ func New(store Store, opts Options) *Server {
 	if opts.MaxSendMsgSize <= 0 {
 		opts.MaxSendMsgSize = DefaultMaxSendMsgSize
 	}
-	return &Server{store: store, opts: opts, codec: newCodec()}
+	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
+	return &Server{store: store, opts: opts, codec: newCodec(), metrics: metrics}
 }
 
 // tokenKeyMeta is the store metadata key of the page-token signing key.
@@ -170,8 +181,8 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		grpc.ForceServerCodecV2(s.codec),
 		grpc.MaxRecvMsgSize(s.opts.MaxRecvMsgSize),
 		grpc.MaxSendMsgSize(s.opts.MaxSendMsgSize),
-		grpc.ChainUnaryInterceptor(s.intercept),
-		grpc.ChainStreamInterceptor(s.interceptStream),
+		grpc.ChainUnaryInterceptor(s.metrics.UnaryServerInterceptor(), s.intercept),
+		grpc.ChainStreamInterceptor(s.metrics.StreamServerInterceptor(), s.interceptStream),
 	}
 	if s.opts.TLS != nil {
 		serverOpts = append(serverOpts, grpc.Creds(credentials.NewTLS(s.opts.TLS)))
@@ -190,12 +201,35 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 	}
 	reflection.Register(gs)
+	s.metrics.InitializeMetrics(gs)
+
+	var httpDone chan error // nil without Options.HTTP, so never ready
+	httpCtx, stopHTTP := context.WithCancel(ctx)
+	defer stopHTTP()
+	if s.opts.HTTP != nil {
+		httpDone = make(chan error, 1)
+		reg, err := s.registry()
+		if err != nil {
+			lis.Close()
+			s.opts.HTTP.Close()
+			return fmt.Errorf("metrics: %w", err)
+		}
+		go func() { httpDone <- s.serveHTTP(httpCtx, httpHandler(reg, hs)) }()
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- gs.Serve(lis) }()
 	select {
 	case err := <-served:
+		stopHTTP()
+		if httpDone != nil {
+			<-httpDone
+		}
 		return fmt.Errorf("serve gRPC on %s: %w", lis.Addr(), err)
+	case err := <-httpDone:
+		gs.Stop()
+		<-served
+		return fmt.Errorf("serve HTTP on %s: %w", s.opts.HTTP.Addr(), err)
 	case <-ctx.Done():
 	}
 
@@ -217,6 +251,11 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	}
 	if err := <-served; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 		return fmt.Errorf("serve gRPC on %s: %w", lis.Addr(), err)
+	}
+	if httpDone != nil {
+		if err := <-httpDone; err != nil {
+			return fmt.Errorf("serve HTTP on %s: %w", s.opts.HTTP.Addr(), err)
+		}
 	}
 	lg.Info("stopped")
 	return nil
