@@ -121,7 +121,8 @@ client "b" {
 func TestLoadServerTLS(t *testing.T) {
 	path := writeConfig(t, clientSource+`
 server {
-  listen    = "0.0.0.0:7443"
+  listen      = "0.0.0.0:7443"
+  http_listen = "127.0.0.1:7071"
   tls_cert  = "tls/server.crt"
   tls_key   = "tls/server.key"
   client_ca = "/etc/scv/ca.pem"
@@ -132,7 +133,7 @@ server {
 		t.Fatal(err)
 	}
 	dir := filepath.Dir(path)
-	want := config.Server{Listen: "0.0.0.0:7443", TLSCert: filepath.Join(dir, "tls/server.crt"),
+	want := config.Server{Listen: "0.0.0.0:7443", HTTPListen: "127.0.0.1:7071", TLSCert: filepath.Join(dir, "tls/server.crt"),
 		TLSKey: filepath.Join(dir, "tls/server.key"), ClientCA: "/etc/scv/ca.pem"}
 	if cfg.Server != want {
 		t.Errorf("server = %+v, want %+v", cfg.Server, want)
@@ -141,6 +142,9 @@ server {
 		{"cert without key", `server {
   tls_cert = "a.crt"
 }`, `needs both "tls_cert" and "tls_key"`},
+		{"bad http_listen", `server {
+  http_listen = "7071"
+}`, `"http_listen" of the server block must be host:port`},
 		{"client_ca without cert", `server {
   client_ca = "ca.pem"
 }`, `"client_ca" of the server block asks for mutual TLS`},

@@ -74,6 +74,9 @@ type Client struct {
 // Server is the server block: how scv serve listens.
 type Server struct {
 	Listen string // host:port; DefaultListen when left out
+	// HTTPListen is the host:port of /metrics, /healthz and /readyz;
+	// empty means none.
+	HTTPListen string
 
 	// TLSCert and TLSKey are the PEM files of the server's certificate
 	// and key, absolute; both empty means plaintext. scv serve reloads

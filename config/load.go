@@ -61,7 +61,7 @@ var consentSchema = &hcl.BodySchema{
 }
 
 var serverSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "listen"}, {Name: "tls_cert"}, {Name: "tls_key"}, {Name: "client_ca"}},
+	Attributes: []hcl.AttributeSchema{{Name: "listen"}, {Name: "http_listen"}, {Name: "tls_cert"}, {Name: "tls_key"}, {Name: "client_ca"}},
 }
 
 var sourceSchema = &hcl.BodySchema{
@@ -304,6 +304,19 @@ func (l *loader) server(b *hcl.Block) Server {
 		s.Listen = v
 	}
 	const where = " of the server block"
+	if a := content.Attributes["http_listen"]; a != nil {
+		if v, ok := l.nonEmpty(a, where); ok {
+			_, port, err := net.SplitHostPort(v)
+			if err == nil {
+				_, err = strconv.ParseUint(port, 10, 16)
+			}
+			if err != nil {
+				l.invalid(a, where, "must be host:port, such as %q, not %q", "127.0.0.1:7071", v)
+			} else {
+				s.HTTPListen = v
+			}
+		}
+	}
 	for _, f := range []struct {
 		key string
 		dst *string

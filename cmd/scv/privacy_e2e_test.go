@@ -3,12 +3,16 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -90,6 +94,15 @@ func TestPrivacyEndToEnd(t *testing.T) {
 	cfg := demoConfig(t)
 	t.Setenv("SCV_TEST_DASH_TOKEN", "dash-secret")
 	t.Setenv("SCV_TEST_PII_TOKEN", "pii-secret")
+	confText, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withHTTP := strings.Replace(string(confText), `listen = "127.0.0.1:7070"`, `listen = "127.0.0.1:7070"
+  http_listen = "127.0.0.1:0"`, 1)
+	if err := os.WriteFile(cfg, []byte(withHTTP), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -176,6 +189,7 @@ client "crm" {
 			t.Errorf("profiles.read responses hold %q", v)
 		}
 	}
+	scrape(t, serveLogs())
 	if code := stop(); code != 0 {
 		t.Errorf("scv serve exited %d", code)
 	}
@@ -206,5 +220,61 @@ func TestServeRefusesOpenBeyondLoopback(t *testing.T) {
 	r := scv(t, "serve", "--config", cfg, "--listen", "0.0.0.0:0")
 	if r.code != 1 || !strings.Contains(r.stderr, "without client blocks") {
 		t.Fatalf("scv serve on 0.0.0.0 exited %d: %s", r.code, r.stderr)
+	}
+}
+
+// scrape finds the HTTP address in scv serve's logs, checks /readyz and
+// parses /metrics.
+func scrape(t *testing.T, logs string) {
+	t.Helper()
+	var addr string
+	for _, line := range strings.Split(logs, "\n") {
+		var l struct {
+			Message string `json:"@message"`
+			HTTP    string `json:"http_address"`
+		}
+		if json.Unmarshal([]byte(line), &l) == nil && l.Message == "serving" {
+			addr = l.HTTP
+		}
+	}
+	if addr == "" {
+		t.Fatalf("scv serve logged no http_address:\n%s", logs)
+	}
+	resp, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/readyz: %s", resp.Status)
+	}
+	resp, err = http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]float64{}
+	for _, m := range families["grpc_server_handled_total"].GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		if labels["grpc_method"] == "LookupProfile" {
+			codes[labels["grpc_code"]] = m.GetCounter().GetValue()
+		}
+	}
+	if codes["OK"] != 2 || codes["Unauthenticated"] != 2 {
+		t.Errorf("grpc_server_handled_total of LookupProfile by code = %v, want OK 2 and Unauthenticated 2", codes)
+	}
+	if f := families["scv_store_file_bytes"]; f == nil || f.GetMetric()[0].GetGauge().GetValue() <= 0 {
+		t.Errorf("scv_store_file_bytes = %v, want > 0", f)
+	}
+	if families["grpc_server_handling_seconds"] == nil {
+		t.Error("no grpc_server_handling_seconds")
 	}
 }
