@@ -1,6 +1,6 @@
 // Package config loads and validates scv's HCL configuration file: the data
 // directory, the gRPC listen address, one block per source silo with its
-// field mapping, and the resolver's settings.
+// field mapping, the resolver's settings and the clients of scv serve.
 //
 // Every problem in a file is reported with its position (file, line,
 // column) and the key at fault, as an *Error holding HCL diagnostics.
@@ -47,11 +47,44 @@ type Config struct {
 	Resolver Resolver // the resolver block
 
 	Survivorship Survivorship // the survivorship block
+
+	// Clients are the client blocks in file order: who may call scv
+	// serve. None means the server is open, which it allows only on a
+	// loopback address.
+	Clients []Client
+}
+
+// Scopes returns the scopes a client block may grant: profiles.read
+// (ProfileService, with email and phone masked and no date of birth),
+// profiles.read_pii (the same unmasked), ingest (IngestService) and admin
+// (AdminService).
+func Scopes() []string {
+	return []string{"profiles.read", "profiles.read_pii", "ingest", "admin"}
+}
+
+// Client is one client block: a caller of scv serve, known by the SHA-256
+// digest of its bearer token.
+type Client struct {
+	Name        string   // the block label; unique
+	TokenSHA256 [32]byte `json:"-"` // digest of the bearer token; the token itself is never kept
+	Scopes      []string // sorted, distinct, each one of Scopes()
+	Pos         string   `json:"-"` // where the block starts ("scv.hcl:30,1-17")
 }
 
 // Server is the server block: how scv serve listens.
 type Server struct {
 	Listen string // host:port; DefaultListen when left out
+	// HTTPListen is the host:port of /metrics, /healthz and /readyz;
+	// empty means none.
+	HTTPListen string
+
+	// TLSCert and TLSKey are the PEM files of the server's certificate
+	// and key, absolute; both empty means plaintext. scv serve reloads
+	// them when they change.
+	TLSCert, TLSKey string
+	// ClientCA is the PEM file of the authorities whose client
+	// certificates the server requires (mutual TLS); empty means none.
+	ClientCA string
 }
 
 // Source is one source block: a silo, how to read it and how its columns

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
@@ -29,6 +31,15 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "source", LabelNames: []string{"name"}},
 		{Type: "resolver"},
 		{Type: "survivorship"},
+		{Type: "client", LabelNames: []string{"name"}},
+	},
+}
+
+var clientSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "token_sha256"},
+		{Name: "token"},
+		{Name: "scopes", Required: true},
 	},
 }
 
@@ -50,7 +61,7 @@ var consentSchema = &hcl.BodySchema{
 }
 
 var serverSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "listen"}},
+	Attributes: []hcl.AttributeSchema{{Name: "listen"}, {Name: "http_listen"}, {Name: "tls_cert"}, {Name: "tls_key"}, {Name: "client_ca"}},
 }
 
 var sourceSchema = &hcl.BodySchema{
@@ -193,6 +204,8 @@ func (l *loader) root(body hcl.Body) *Config {
 	cfg.DataDir = l.resolve(dataDir)
 
 	seen := map[string]hcl.Range{}
+	clients := map[string]hcl.Range{}
+	digests := map[[32]byte]string{}
 	var server, resolver, survivorship *hcl.Block
 	for _, b := range content.Blocks {
 		switch b.Type {
@@ -209,6 +222,23 @@ func (l *loader) root(body hcl.Body) *Config {
 		case "resolver":
 			if l.once(b, resolver) {
 				resolver = b
+			}
+		case "client":
+			name := b.Labels[0]
+			if first, dup := clients[name]; dup {
+				l.errorf(b.LabelRanges[0], "Duplicate client",
+					"A client named %q is already defined at %s; client names must be unique.", name, first)
+				continue
+			}
+			clients[name] = b.DefRange
+			if c, ok := l.client(b); ok {
+				if other, dup := digests[c.TokenSHA256]; dup {
+					l.errorf(b.DefRange, "Duplicate client token",
+						"Client %q has the same token as client %q; each client needs its own token.", name, other)
+					continue
+				}
+				digests[c.TokenSHA256] = name
+				cfg.Clients = append(cfg.Clients, c)
 			}
 		case "source":
 			src, ok := l.source(b)
@@ -273,7 +303,94 @@ func (l *loader) server(b *hcl.Block) Server {
 		}
 		s.Listen = v
 	}
+	const where = " of the server block"
+	if a := content.Attributes["http_listen"]; a != nil {
+		if v, ok := l.nonEmpty(a, where); ok {
+			_, port, err := net.SplitHostPort(v)
+			if err == nil {
+				_, err = strconv.ParseUint(port, 10, 16)
+			}
+			if err != nil {
+				l.invalid(a, where, "must be host:port, such as %q, not %q", "127.0.0.1:7071", v)
+			} else {
+				s.HTTPListen = v
+			}
+		}
+	}
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{"tls_cert", &s.TLSCert}, {"tls_key", &s.TLSKey}, {"client_ca", &s.ClientCA}} {
+		if a := content.Attributes[f.key]; a != nil {
+			if v, ok := l.nonEmpty(a, where); ok {
+				*f.dst = l.resolve(v)
+			}
+		}
+	}
+	if (content.Attributes["tls_cert"] == nil) != (content.Attributes["tls_key"] == nil) {
+		l.errorf(b.Body.MissingItemRange(), "Missing required argument",
+			"The server block needs both \"tls_cert\" and \"tls_key\" to serve TLS.")
+	}
+	if a := content.Attributes["client_ca"]; a != nil && content.Attributes["tls_cert"] == nil {
+		l.errorf(a.NameRange, "Missing required argument",
+			"The argument \"client_ca\" of the server block asks for mutual TLS, which needs \"tls_cert\" and \"tls_key\".")
+	}
 	return s
+}
+
+// client decodes a client block: one token, given as its SHA-256 digest
+// or through env(), and the scopes it grants.
+func (l *loader) client(b *hcl.Block) (Client, bool) {
+	content, diags := b.Body.Content(clientSchema)
+	l.diags = append(l.diags, diags...)
+	c := Client{Name: b.Labels[0], Pos: b.DefRange.String()}
+	where := fmt.Sprintf(" of client %q", c.Name)
+	digest, token := content.Attributes["token_sha256"], content.Attributes["token"]
+	ok := !diags.HasErrors()
+	switch {
+	case digest != nil && token != nil:
+		l.errorf(token.NameRange, "Conflicting arguments",
+			"Client %q sets both \"token_sha256\" and \"token\"; use one.", c.Name)
+		ok = false
+	case digest == nil && token == nil:
+		l.errorf(b.Body.MissingItemRange(), "Missing required argument",
+			"Client %q needs its token: token_sha256 = \"<hex SHA-256 of the token>\" or token = env(\"NAME\").", c.Name)
+		ok = false
+	case token != nil && !fromEnv(token.Expr):
+		l.errorf(token.Expr.Range(), "Secret in the file",
+			"The argument \"token\"%s holds a secret; write token = env(\"NAME\") and set the variable NAME, or give its digest as token_sha256.", where)
+		ok = false
+	case token != nil:
+		if v, good := l.nonEmpty(token, where); good {
+			c.TokenSHA256 = sha256.Sum256([]byte(v))
+		} else {
+			ok = false
+		}
+	default:
+		v, good := l.str(digest, where)
+		raw, err := hex.DecodeString(strings.TrimSpace(v))
+		if good && (err != nil || len(raw) != sha256.Size) {
+			l.invalid(digest, where, "must be the 64 hex digits of the token's SHA-256 digest (sha256sum prints them)")
+			good = false
+		}
+		if good {
+			copy(c.TokenSHA256[:], raw)
+		}
+		ok = ok && good
+	}
+	if a := content.Attributes["scopes"]; a != nil {
+		scopes, good := l.strings(a, where)
+		ok = ok && good
+		for _, s := range scopes {
+			if !slices.Contains(Scopes(), s) {
+				l.invalid(a, where, "must name scopes among %s, not %q", strings.Join(Scopes(), ", "), s)
+				ok = false
+			}
+		}
+		slices.Sort(scopes)
+		c.Scopes = slices.Compact(scopes)
+	}
+	return c, ok
 }
 
 func (l *loader) source(b *hcl.Block) (Source, bool) {

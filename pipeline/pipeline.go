@@ -421,7 +421,13 @@ func (p *Pipeline) syncSource(ctx context.Context, src config.Source, o SyncOpti
 		}
 		for _, w := range sum.Quality.WorstRows {
 			for _, pr := range w.Problems {
-				lg.Info("invalid value", "row", pr.Row, "id", pr.ID, "field", pr.Field, "raw", row.Truncate(pr.Raw, 200), "reason", pr.Reason)
+				// The raw value may be an email, phone, name or date of
+				// birth, so it shows only at debug level.
+				if lg.IsDebug() {
+					lg.Debug("invalid value", "row", pr.Row, "id", pr.ID, "field", pr.Field, "raw", row.Truncate(pr.Raw, 200), "reason", pr.Reason)
+				} else {
+					lg.Info("invalid value", "row", pr.Row, "id", pr.ID, "field", pr.Field, "reason", pr.Reason)
+				}
 			}
 		}
 	}

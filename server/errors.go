@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,7 +13,9 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/scvhq/scv/customer"
@@ -229,15 +233,21 @@ func toStatus(err error) (st *status.Status, internal bool) {
 	return newStatus(codes.Internal, reasonInternal, "internal error"), true
 }
 
-// intercept is the unary interceptor: it refuses a request that could not
-// be decoded (see codec) and one whose context is already done, maps
-// handler errors to statuses through toStatus, logs internal errors with
-// their detail and logs every call at debug level with its method, code
-// and duration.
+// intercept is the unary interceptor: it checks the caller's bearer
+// token and scope (see authorize), refuses a request that could not be
+// decoded (see codec) and one whose context is already done, maps handler
+// errors to statuses through toStatus, masks contact values for a caller
+// without profiles.read_pii, logs internal errors with their detail and
+// logs one access line per call.
 func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	start := time.Now()
+	id := requestID(ctx)
 	var resp any
-	err := s.codec.decodeError(req)
+	decodeErr := s.codec.decodeError(req) // always, so the codec forgets req
+	who, err := s.authorize(ctx, info.FullMethod)
+	if err == nil {
+		err = decodeErr
+	}
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -248,27 +258,58 @@ func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 	if err != nil {
 		st, internal := toStatus(err)
 		if internal {
-			s.opts.Logger.Error("call failed", "method", info.FullMethod, "error", err)
+			s.opts.Logger.Error("call failed", "method", info.FullMethod, "request_id", id, "error", err)
 		}
 		code = st.Code()
 		resp, err = nil, st.Err()
 	}
-	s.opts.Logger.Debug("call finished", "method", info.FullMethod, "code", code.String(), "took", time.Since(start))
+	if m, ok := resp.(proto.Message); ok && !who.pii {
+		mask(m)
+	}
+	s.access(info.FullMethod, code, start, id, who)
 	return resp, err
 }
 
-// interceptStream is the stream interceptor: it refuses messages that
-// could not be decoded and maps errors as intercept does.
+// interceptStream is the stream interceptor: it checks the caller as
+// intercept does, refuses messages that could not be decoded, masks sent
+// messages for a caller without profiles.read_pii and maps errors as
+// intercept does.
 func (s *Server) interceptStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-	err := handler(srv, &checkedStream{ServerStream: ss, codec: s.codec})
+	start := time.Now()
+	id := requestID(ss.Context())
+	who, err := s.authorize(ss.Context(), info.FullMethod)
 	if err == nil {
-		return nil
+		err = handler(srv, &checkedStream{ServerStream: ss, codec: s.codec, mask: !who.pii})
 	}
-	st, internal := toStatus(err)
-	if internal {
-		s.opts.Logger.Error("stream failed", "method", info.FullMethod, "error", err)
+	code := codes.OK
+	if err != nil {
+		st, internal := toStatus(err)
+		if internal {
+			s.opts.Logger.Error("stream failed", "method", info.FullMethod, "request_id", id, "error", err)
+		}
+		code = st.Code()
+		err = st.Err()
 	}
-	return st.Err()
+	s.access(info.FullMethod, code, start, id, who)
+	return err
+}
+
+// access logs the one line of a finished call: never a message body.
+func (s *Server) access(method string, code codes.Code, start time.Time, id string, who caller) {
+	s.opts.Logger.Info("request", "method", method, "code", code.String(),
+		"duration", time.Since(start), "request_id", id, "client", who.name)
+}
+
+// requestID returns the caller's x-request-id, or a new random id.
+func requestID(ctx context.Context) string {
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		if v := md.Get("x-request-id"); len(v) == 1 && len(v[0]) <= 64 {
+			return v[0]
+		}
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // checkedStream returns a decoding error of a received message from
@@ -276,6 +317,14 @@ func (s *Server) interceptStream(srv any, ss grpc.ServerStream, info *grpc.Strea
 type checkedStream struct {
 	grpc.ServerStream
 	codec *codec
+	mask  bool
+}
+
+func (c *checkedStream) SendMsg(m any) error {
+	if pm, ok := m.(proto.Message); ok && c.mask {
+		mask(pm)
+	}
+	return c.ServerStream.SendMsg(m)
 }
 
 func (c *checkedStream) RecvMsg(m any) error {

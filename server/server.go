@@ -7,13 +7,17 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"time"
 
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/hashicorp/go-hclog"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -100,13 +104,28 @@ type Options struct {
 	// one response message in bytes; zero means DefaultMaxRecvMsgSize and
 	// DefaultMaxSendMsgSize.
 	MaxRecvMsgSize, MaxSendMsgSize int
+	// Clients may call the scv.v1 services with their bearer tokens, each
+	// within its scopes (see methodScopes). None means every call is
+	// allowed unmasked, which Serve allows only on a loopback listener.
+	Clients []Client
+	// TLS, when set, serves TLS with this config (see TLSConfig); nil
+	// means plaintext.
+	TLS *tls.Config
+	// HTTP, when set, serves /metrics (Prometheus: grpc_server_handled_total,
+	// grpc_server_handling_seconds, the Go runtime and Collectors),
+	// /healthz and /readyz on this listener until Serve returns.
+	HTTP net.Listener
+	// Collectors are registered with the /metrics registry, for scv's
+	// own scv_* metrics.
+	Collectors []prometheus.Collector
 }
 
 // Server serves the scv gRPC API over a Store.
 type Server struct {
-	store Store
-	opts  Options
-	codec *codec
+	store   Store
+	opts    Options
+	codec   *codec
+	metrics *grpcprom.ServerMetrics
 }
 
 // New returns a Server that reads from store, which must be open and stay
@@ -124,7 +143,8 @@ func New(store Store, opts Options) *Server {
 	if opts.MaxSendMsgSize <= 0 {
 		opts.MaxSendMsgSize = DefaultMaxSendMsgSize
 	}
-	return &Server{store: store, opts: opts, codec: newCodec()}
+	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
+	return &Server{store: store, opts: opts, codec: newCodec(), metrics: metrics}
 }
 
 // tokenKeyMeta is the store metadata key of the page-token signing key.
@@ -133,7 +153,8 @@ const tokenKeyMeta = "server/page-token-key"
 // Serve accepts gRPC connections on lis until ctx is done. It registers
 // scv.v1.ProfileService, scv.v1.AdminService when Options.Admin is set,
 // grpc.health.v1.Health (SERVING for the empty service name and for each
-// scv service) and server reflection. Page tokens are signed with a
+// scv service) and server reflection. Without Options.Clients it refuses
+// a TCP listener beyond loopback with an *OpenError. Page tokens are signed with a
 // random key that Serve keeps in the store's metadata, so they stay valid
 // across restarts. When
 // ctx is done it reports NOT_SERVING, stops accepting, lets in-flight calls
@@ -142,6 +163,10 @@ const tokenKeyMeta = "server/page-token-key"
 // the error that made serving fail.
 func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	lg := s.opts.Logger
+	if err := checkOpen(lis.Addr(), s.opts.Clients); err != nil {
+		lis.Close()
+		return err
+	}
 	fresh := make([]byte, 32)
 	if _, err := rand.Read(fresh); err != nil {
 		return fmt.Errorf("page token key: %w", err)
@@ -152,13 +177,17 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		return fmt.Errorf("page token key: %w", err)
 	}
 	tokens := pageTokens{key: key}
-	gs := grpc.NewServer(
+	serverOpts := []grpc.ServerOption{
 		grpc.ForceServerCodecV2(s.codec),
 		grpc.MaxRecvMsgSize(s.opts.MaxRecvMsgSize),
 		grpc.MaxSendMsgSize(s.opts.MaxSendMsgSize),
-		grpc.ChainUnaryInterceptor(s.intercept),
-		grpc.ChainStreamInterceptor(s.interceptStream),
-	)
+		grpc.ChainUnaryInterceptor(s.metrics.UnaryServerInterceptor(), s.intercept),
+		grpc.ChainStreamInterceptor(s.metrics.StreamServerInterceptor(), s.interceptStream),
+	}
+	if s.opts.TLS != nil {
+		serverOpts = append(serverOpts, grpc.Creds(credentials.NewTLS(s.opts.TLS)))
+	}
+	gs := grpc.NewServer(serverOpts...)
 	services := []string{scvv1.ProfileService_ServiceDesc.ServiceName}
 	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain, tokens: tokens})
 	if s.opts.Admin != nil {
@@ -172,12 +201,35 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 	}
 	reflection.Register(gs)
+	s.metrics.InitializeMetrics(gs)
+
+	var httpDone chan error // nil without Options.HTTP, so never ready
+	httpCtx, stopHTTP := context.WithCancel(ctx)
+	defer stopHTTP()
+	if s.opts.HTTP != nil {
+		httpDone = make(chan error, 1)
+		reg, err := s.registry()
+		if err != nil {
+			lis.Close()
+			s.opts.HTTP.Close()
+			return fmt.Errorf("metrics: %w", err)
+		}
+		go func() { httpDone <- s.serveHTTP(httpCtx, httpHandler(reg, hs)) }()
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- gs.Serve(lis) }()
 	select {
 	case err := <-served:
+		stopHTTP()
+		if httpDone != nil {
+			<-httpDone
+		}
 		return fmt.Errorf("serve gRPC on %s: %w", lis.Addr(), err)
+	case err := <-httpDone:
+		gs.Stop()
+		<-served
+		return fmt.Errorf("serve HTTP on %s: %w", s.opts.HTTP.Addr(), err)
 	case <-ctx.Done():
 	}
 
@@ -199,6 +251,11 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	}
 	if err := <-served; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 		return fmt.Errorf("serve gRPC on %s: %w", lis.Addr(), err)
+	}
+	if httpDone != nil {
+		if err := <-httpDone; err != nil {
+			return fmt.Errorf("serve HTTP on %s: %w", s.opts.HTTP.Addr(), err)
+		}
 	}
 	lg.Info("stopped")
 	return nil

@@ -344,7 +344,7 @@ func TestInternalErrorIsLoggedNotSent(t *testing.T) {
 	for _, want := range []string{
 		"[ERROR] call failed: method=/scv.v1.ProfileService/GetProfile",
 		"database not open",
-		"[DEBUG] call finished: method=/scv.v1.ProfileService/GetProfile code=Internal took=",
+		"[INFO]  request: method=/scv.v1.ProfileService/GetProfile code=Internal duration=",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/scvhq/scv/quality"
 )
@@ -76,7 +75,7 @@ func writeReport(stdout io.Writer, path string, rep *quality.Report, write func(
 	if path == "" {
 		return write(stdout, rep)
 	}
-	f, err := os.Create(path)
+	f, err := createPrivate(path)
 	if err != nil {
 		return fmt.Errorf("audit report: %w", err)
 	}

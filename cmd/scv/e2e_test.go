@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -222,7 +223,22 @@ func equalMaps(a, b map[string]string) bool {
 // address and a func that sends SIGTERM and returns the exit code.
 func startServer(t *testing.T, cfg string) (addr string, stop func() int) {
 	t.Helper()
+	addr, stop, _ = startServerLogs(t, cfg)
+	return addr, stop
+}
+
+// startServerLogs is startServer that also returns a func giving every
+// line scv serve has written to stderr so far.
+func startServerLogs(t *testing.T, cfg string) (addr string, stop func() int, logs func() string) {
+	t.Helper()
 	cmd := exec.Command(scvBin, "serve", "--config", cfg, "--listen", "127.0.0.1:0", "--log-json")
+	var mu sync.Mutex
+	var lines strings.Builder
+	logs = func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return lines.String()
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -234,6 +250,10 @@ func startServer(t *testing.T, cfg string) (addr string, stop func() int) {
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			mu.Lock()
+			lines.Write(sc.Bytes())
+			lines.WriteByte('\n')
+			mu.Unlock()
 			var line struct {
 				Message string `json:"@message"`
 				Address string `json:"address"`
@@ -281,7 +301,7 @@ func startServer(t *testing.T, cfg string) (addr string, stop func() int) {
 		}
 	}
 	t.Cleanup(func() { stop() })
-	return addr, stop
+	return addr, stop, logs
 }
 
 // findGrpcurl returns the grpcurl binary ($SCV_GRPCURL, PATH or the

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"os"
 	"sort"
 
 	"github.com/scvhq/scv/customer"
@@ -66,7 +65,7 @@ func writeClusters(path string, assign map[string]string) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	f, err := os.Create(path)
+	f, err := createPrivate(path)
 	if err != nil {
 		return fmt.Errorf("export clusters: %w", err)
 	}

@@ -5,10 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/scvhq/scv/customer"
 	"github.com/scvhq/scv/override"
 	"github.com/scvhq/scv/server"
+	"github.com/scvhq/scv/store/bolt"
 )
 
 func runServe(ctx context.Context, a *app, args []string) error {
@@ -51,6 +56,9 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	}
 	admin := override.New(p.db, resolve, override.Options{MustLink: cfg.Resolver.MustLink, CannotLink: cfg.Resolver.CannotLink})
 	opts := server.Options{Logger: a.logger.Named("server"), DefaultCountry: country, Admin: admin}
+	for _, c := range cfg.Clients {
+		opts.Clients = append(opts.Clients, server.Client{Name: c.Name, TokenSHA256: c.TokenSHA256, Scopes: c.Scopes})
+	}
 	switch explain, err := p.ExplainFunc(ctx); {
 	case err == nil:
 		opts.Explain = explain
@@ -59,7 +67,36 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	default:
 		return err
 	}
+	if cfg.Server.TLSCert != "" {
+		tc, err := server.TLSConfig(server.TLSFiles{Cert: cfg.Server.TLSCert, Key: cfg.Server.TLSKey, ClientCA: cfg.Server.ClientCA})
+		if err != nil {
+			lis.Close()
+			return err
+		}
+		opts.TLS = tc
+	}
+	httpAddr := ""
+	if cfg.Server.HTTPListen != "" {
+		hl, err := net.Listen("tcp", cfg.Server.HTTPListen)
+		if err != nil {
+			lis.Close()
+			return fmt.Errorf("listen on %s: %w", cfg.Server.HTTPListen, err)
+		}
+		opts.HTTP = hl
+		httpAddr = hl.Addr().String()
+		storeFile := filepath.Join(cfg.DataDir, bolt.FileName)
+		opts.Collectors = append(opts.Collectors, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "scv_store_file_bytes",
+			Help: "Size of the store's bbolt file in bytes.",
+		}, func() float64 {
+			fi, err := os.Stat(storeFile)
+			if err != nil {
+				return 0
+			}
+			return float64(fi.Size())
+		}))
+	}
 	srv := server.New(p.db, opts)
-	a.logger.Info("serving", "address", lis.Addr().String(), "store", cfg.DataDir)
+	a.logger.Info("serving", "address", lis.Addr().String(), "http_address", httpAddr, "store", cfg.DataDir, "tls", opts.TLS != nil)
 	return srv.Serve(ctx, lis)
 }

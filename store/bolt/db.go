@@ -136,7 +136,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	if lg == nil {
 		lg = hclog.NewNullLogger()
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
