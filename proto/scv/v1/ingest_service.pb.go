@@ -350,10 +350,7 @@ type UpsertRecordsResponse struct {
 	// Records whose content changed.
 	Updated int32 `protobuf:"varint,2,opt,name=updated,proto3" json:"updated,omitempty"`
 	// Records equal to the stored ones.
-	Unchanged int32 `protobuf:"varint,3,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
-	// The records left out, each naming its index in the request and the
-	// field at fault, such as "records[3].id".
-	Rejected      []*RejectedRecord `protobuf:"bytes,4,rep,name=rejected,proto3" json:"rejected,omitempty"`
+	Unchanged     int32 `protobuf:"varint,3,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -409,77 +406,6 @@ func (x *UpsertRecordsResponse) GetUnchanged() int32 {
 	return 0
 }
 
-func (x *UpsertRecordsResponse) GetRejected() []*RejectedRecord {
-	if x != nil {
-		return x.Rejected
-	}
-	return nil
-}
-
-// RejectedRecord is a record UpsertRecords did not store.
-type RejectedRecord struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The record's index in the request (in the stream: in its message).
-	Index int32 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
-	// The field path at fault, such as "records[3].emails[0]".
-	Field string `protobuf:"bytes,2,opt,name=field,proto3" json:"field,omitempty"`
-	// Why the record was rejected.
-	Description   string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RejectedRecord) Reset() {
-	*x = RejectedRecord{}
-	mi := &file_scv_v1_ingest_service_proto_msgTypes[4]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RejectedRecord) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RejectedRecord) ProtoMessage() {}
-
-func (x *RejectedRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_ingest_service_proto_msgTypes[4]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RejectedRecord.ProtoReflect.Descriptor instead.
-func (*RejectedRecord) Descriptor() ([]byte, []int) {
-	return file_scv_v1_ingest_service_proto_rawDescGZIP(), []int{4}
-}
-
-func (x *RejectedRecord) GetIndex() int32 {
-	if x != nil {
-		return x.Index
-	}
-	return 0
-}
-
-func (x *RejectedRecord) GetField() string {
-	if x != nil {
-		return x.Field
-	}
-	return ""
-}
-
-func (x *RejectedRecord) GetDescription() string {
-	if x != nil {
-		return x.Description
-	}
-	return ""
-}
-
 // StreamUpsertRecordsRequest is one batch of a client stream.
 type StreamUpsertRecordsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -491,7 +417,7 @@ type StreamUpsertRecordsRequest struct {
 
 func (x *StreamUpsertRecordsRequest) Reset() {
 	*x = StreamUpsertRecordsRequest{}
-	mi := &file_scv_v1_ingest_service_proto_msgTypes[5]
+	mi := &file_scv_v1_ingest_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -503,7 +429,7 @@ func (x *StreamUpsertRecordsRequest) String() string {
 func (*StreamUpsertRecordsRequest) ProtoMessage() {}
 
 func (x *StreamUpsertRecordsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_ingest_service_proto_msgTypes[5]
+	mi := &file_scv_v1_ingest_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -516,7 +442,7 @@ func (x *StreamUpsertRecordsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamUpsertRecordsRequest.ProtoReflect.Descriptor instead.
 func (*StreamUpsertRecordsRequest) Descriptor() ([]byte, []int) {
-	return file_scv_v1_ingest_service_proto_rawDescGZIP(), []int{5}
+	return file_scv_v1_ingest_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *StreamUpsertRecordsRequest) GetRecords() []*RecordInput {
@@ -534,16 +460,14 @@ type StreamUpsertRecordsResponse struct {
 	// Records whose content changed.
 	Updated int32 `protobuf:"varint,2,opt,name=updated,proto3" json:"updated,omitempty"`
 	// Records equal to the stored ones.
-	Unchanged int32 `protobuf:"varint,3,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
-	// The records left out; index counts across the whole stream.
-	Rejected      []*RejectedRecord `protobuf:"bytes,4,rep,name=rejected,proto3" json:"rejected,omitempty"`
+	Unchanged     int32 `protobuf:"varint,3,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StreamUpsertRecordsResponse) Reset() {
 	*x = StreamUpsertRecordsResponse{}
-	mi := &file_scv_v1_ingest_service_proto_msgTypes[6]
+	mi := &file_scv_v1_ingest_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -555,7 +479,7 @@ func (x *StreamUpsertRecordsResponse) String() string {
 func (*StreamUpsertRecordsResponse) ProtoMessage() {}
 
 func (x *StreamUpsertRecordsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_ingest_service_proto_msgTypes[6]
+	mi := &file_scv_v1_ingest_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -568,7 +492,7 @@ func (x *StreamUpsertRecordsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamUpsertRecordsResponse.ProtoReflect.Descriptor instead.
 func (*StreamUpsertRecordsResponse) Descriptor() ([]byte, []int) {
-	return file_scv_v1_ingest_service_proto_rawDescGZIP(), []int{6}
+	return file_scv_v1_ingest_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *StreamUpsertRecordsResponse) GetInserted() int32 {
@@ -592,13 +516,6 @@ func (x *StreamUpsertRecordsResponse) GetUnchanged() int32 {
 	return 0
 }
 
-func (x *StreamUpsertRecordsResponse) GetRejected() []*RejectedRecord {
-	if x != nil {
-		return x.Rejected
-	}
-	return nil
-}
-
 // DeleteRecordRequest names the record to delete.
 type DeleteRecordRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -612,7 +529,7 @@ type DeleteRecordRequest struct {
 
 func (x *DeleteRecordRequest) Reset() {
 	*x = DeleteRecordRequest{}
-	mi := &file_scv_v1_ingest_service_proto_msgTypes[7]
+	mi := &file_scv_v1_ingest_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -624,7 +541,7 @@ func (x *DeleteRecordRequest) String() string {
 func (*DeleteRecordRequest) ProtoMessage() {}
 
 func (x *DeleteRecordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_ingest_service_proto_msgTypes[7]
+	mi := &file_scv_v1_ingest_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -637,7 +554,7 @@ func (x *DeleteRecordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteRecordRequest.ProtoReflect.Descriptor instead.
 func (*DeleteRecordRequest) Descriptor() ([]byte, []int) {
-	return file_scv_v1_ingest_service_proto_rawDescGZIP(), []int{7}
+	return file_scv_v1_ingest_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *DeleteRecordRequest) GetSource() string {
@@ -663,7 +580,7 @@ type DeleteRecordResponse struct {
 
 func (x *DeleteRecordResponse) Reset() {
 	*x = DeleteRecordResponse{}
-	mi := &file_scv_v1_ingest_service_proto_msgTypes[8]
+	mi := &file_scv_v1_ingest_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -675,7 +592,7 @@ func (x *DeleteRecordResponse) String() string {
 func (*DeleteRecordResponse) ProtoMessage() {}
 
 func (x *DeleteRecordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_scv_v1_ingest_service_proto_msgTypes[8]
+	mi := &file_scv_v1_ingest_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -688,7 +605,7 @@ func (x *DeleteRecordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteRecordResponse.ProtoReflect.Descriptor instead.
 func (*DeleteRecordResponse) Descriptor() ([]byte, []int) {
-	return file_scv_v1_ingest_service_proto_rawDescGZIP(), []int{8}
+	return file_scv_v1_ingest_service_proto_rawDescGZIP(), []int{7}
 }
 
 var File_scv_v1_ingest_service_proto protoreflect.FileDescriptor
@@ -738,23 +655,17 @@ const file_scv_v1_ingest_service_proto_rawDesc = "" +
 	"\x06status\x18\x01 \x01(\tR\x06status\x12*\n" +
 	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"E\n" +
 	"\x14UpsertRecordsRequest\x12-\n" +
-	"\arecords\x18\x01 \x03(\v2\x13.scv.v1.RecordInputR\arecords\"\x9f\x01\n" +
+	"\arecords\x18\x01 \x03(\v2\x13.scv.v1.RecordInputR\arecords\"k\n" +
 	"\x15UpsertRecordsResponse\x12\x1a\n" +
 	"\binserted\x18\x01 \x01(\x05R\binserted\x12\x18\n" +
 	"\aupdated\x18\x02 \x01(\x05R\aupdated\x12\x1c\n" +
-	"\tunchanged\x18\x03 \x01(\x05R\tunchanged\x122\n" +
-	"\brejected\x18\x04 \x03(\v2\x16.scv.v1.RejectedRecordR\brejected\"^\n" +
-	"\x0eRejectedRecord\x12\x14\n" +
-	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x14\n" +
-	"\x05field\x18\x02 \x01(\tR\x05field\x12 \n" +
-	"\vdescription\x18\x03 \x01(\tR\vdescription\"K\n" +
+	"\tunchanged\x18\x03 \x01(\x05R\tunchanged\"K\n" +
 	"\x1aStreamUpsertRecordsRequest\x12-\n" +
-	"\arecords\x18\x01 \x03(\v2\x13.scv.v1.RecordInputR\arecords\"\xa5\x01\n" +
+	"\arecords\x18\x01 \x03(\v2\x13.scv.v1.RecordInputR\arecords\"q\n" +
 	"\x1bStreamUpsertRecordsResponse\x12\x1a\n" +
 	"\binserted\x18\x01 \x01(\x05R\binserted\x12\x18\n" +
 	"\aupdated\x18\x02 \x01(\x05R\aupdated\x12\x1c\n" +
-	"\tunchanged\x18\x03 \x01(\x05R\tunchanged\x122\n" +
-	"\brejected\x18\x04 \x03(\v2\x16.scv.v1.RejectedRecordR\brejected\"=\n" +
+	"\tunchanged\x18\x03 \x01(\x05R\tunchanged\"=\n" +
 	"\x13DeleteRecordRequest\x12\x16\n" +
 	"\x06source\x18\x01 \x01(\tR\x06source\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\"\x16\n" +
@@ -776,44 +687,41 @@ func file_scv_v1_ingest_service_proto_rawDescGZIP() []byte {
 	return file_scv_v1_ingest_service_proto_rawDescData
 }
 
-var file_scv_v1_ingest_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_scv_v1_ingest_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_scv_v1_ingest_service_proto_goTypes = []any{
 	(*RecordInput)(nil),                 // 0: scv.v1.RecordInput
 	(*ConsentInput)(nil),                // 1: scv.v1.ConsentInput
 	(*UpsertRecordsRequest)(nil),        // 2: scv.v1.UpsertRecordsRequest
 	(*UpsertRecordsResponse)(nil),       // 3: scv.v1.UpsertRecordsResponse
-	(*RejectedRecord)(nil),              // 4: scv.v1.RejectedRecord
-	(*StreamUpsertRecordsRequest)(nil),  // 5: scv.v1.StreamUpsertRecordsRequest
-	(*StreamUpsertRecordsResponse)(nil), // 6: scv.v1.StreamUpsertRecordsResponse
-	(*DeleteRecordRequest)(nil),         // 7: scv.v1.DeleteRecordRequest
-	(*DeleteRecordResponse)(nil),        // 8: scv.v1.DeleteRecordResponse
-	nil,                                 // 9: scv.v1.RecordInput.IdentifiersEntry
-	nil,                                 // 10: scv.v1.RecordInput.AttributesEntry
-	nil,                                 // 11: scv.v1.RecordInput.ConsentEntry
-	(*timestamppb.Timestamp)(nil),       // 12: google.protobuf.Timestamp
+	(*StreamUpsertRecordsRequest)(nil),  // 4: scv.v1.StreamUpsertRecordsRequest
+	(*StreamUpsertRecordsResponse)(nil), // 5: scv.v1.StreamUpsertRecordsResponse
+	(*DeleteRecordRequest)(nil),         // 6: scv.v1.DeleteRecordRequest
+	(*DeleteRecordResponse)(nil),        // 7: scv.v1.DeleteRecordResponse
+	nil,                                 // 8: scv.v1.RecordInput.IdentifiersEntry
+	nil,                                 // 9: scv.v1.RecordInput.AttributesEntry
+	nil,                                 // 10: scv.v1.RecordInput.ConsentEntry
+	(*timestamppb.Timestamp)(nil),       // 11: google.protobuf.Timestamp
 }
 var file_scv_v1_ingest_service_proto_depIdxs = []int32{
-	12, // 0: scv.v1.RecordInput.updated_at:type_name -> google.protobuf.Timestamp
-	9,  // 1: scv.v1.RecordInput.identifiers:type_name -> scv.v1.RecordInput.IdentifiersEntry
-	10, // 2: scv.v1.RecordInput.attributes:type_name -> scv.v1.RecordInput.AttributesEntry
-	11, // 3: scv.v1.RecordInput.consent:type_name -> scv.v1.RecordInput.ConsentEntry
-	12, // 4: scv.v1.ConsentInput.at:type_name -> google.protobuf.Timestamp
+	11, // 0: scv.v1.RecordInput.updated_at:type_name -> google.protobuf.Timestamp
+	8,  // 1: scv.v1.RecordInput.identifiers:type_name -> scv.v1.RecordInput.IdentifiersEntry
+	9,  // 2: scv.v1.RecordInput.attributes:type_name -> scv.v1.RecordInput.AttributesEntry
+	10, // 3: scv.v1.RecordInput.consent:type_name -> scv.v1.RecordInput.ConsentEntry
+	11, // 4: scv.v1.ConsentInput.at:type_name -> google.protobuf.Timestamp
 	0,  // 5: scv.v1.UpsertRecordsRequest.records:type_name -> scv.v1.RecordInput
-	4,  // 6: scv.v1.UpsertRecordsResponse.rejected:type_name -> scv.v1.RejectedRecord
-	0,  // 7: scv.v1.StreamUpsertRecordsRequest.records:type_name -> scv.v1.RecordInput
-	4,  // 8: scv.v1.StreamUpsertRecordsResponse.rejected:type_name -> scv.v1.RejectedRecord
-	1,  // 9: scv.v1.RecordInput.ConsentEntry.value:type_name -> scv.v1.ConsentInput
-	2,  // 10: scv.v1.IngestService.UpsertRecords:input_type -> scv.v1.UpsertRecordsRequest
-	5,  // 11: scv.v1.IngestService.StreamUpsertRecords:input_type -> scv.v1.StreamUpsertRecordsRequest
-	7,  // 12: scv.v1.IngestService.DeleteRecord:input_type -> scv.v1.DeleteRecordRequest
-	3,  // 13: scv.v1.IngestService.UpsertRecords:output_type -> scv.v1.UpsertRecordsResponse
-	6,  // 14: scv.v1.IngestService.StreamUpsertRecords:output_type -> scv.v1.StreamUpsertRecordsResponse
-	8,  // 15: scv.v1.IngestService.DeleteRecord:output_type -> scv.v1.DeleteRecordResponse
-	13, // [13:16] is the sub-list for method output_type
-	10, // [10:13] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	0,  // 6: scv.v1.StreamUpsertRecordsRequest.records:type_name -> scv.v1.RecordInput
+	1,  // 7: scv.v1.RecordInput.ConsentEntry.value:type_name -> scv.v1.ConsentInput
+	2,  // 8: scv.v1.IngestService.UpsertRecords:input_type -> scv.v1.UpsertRecordsRequest
+	4,  // 9: scv.v1.IngestService.StreamUpsertRecords:input_type -> scv.v1.StreamUpsertRecordsRequest
+	6,  // 10: scv.v1.IngestService.DeleteRecord:input_type -> scv.v1.DeleteRecordRequest
+	3,  // 11: scv.v1.IngestService.UpsertRecords:output_type -> scv.v1.UpsertRecordsResponse
+	5,  // 12: scv.v1.IngestService.StreamUpsertRecords:output_type -> scv.v1.StreamUpsertRecordsResponse
+	7,  // 13: scv.v1.IngestService.DeleteRecord:output_type -> scv.v1.DeleteRecordResponse
+	11, // [11:14] is the sub-list for method output_type
+	8,  // [8:11] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_scv_v1_ingest_service_proto_init() }
@@ -827,7 +735,7 @@ func file_scv_v1_ingest_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_scv_v1_ingest_service_proto_rawDesc), len(file_scv_v1_ingest_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

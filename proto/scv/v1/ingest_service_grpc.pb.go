@@ -38,13 +38,18 @@ type IngestServiceClient interface {
 	// UpsertRecords stores a batch of records. A record whose source is not
 	// a declared api source fails the whole call with INVALID_ARGUMENT
 	// naming the declared api sources. A bad record (no id, invalid UTF-8,
-	// a value longer than the source's max_value) is left out and named in
-	// the response's rejected list as a field violation; the rest of the
-	// batch is stored. More than 10,000 records is INVALID_ARGUMENT.
+	// a value longer than the source's max_value) is left out while the rest
+	// of the batch is stored and resolved; the call then fails with
+	// INVALID_ARGUMENT and a BadRequest detail whose field violations name
+	// each bad record and field, such as "records[3].id". Invalid UTF-8 in
+	// a string field fails the whole message's decoding: INVALID_ARGUMENT,
+	// nothing stored. More than 10,000 records is INVALID_ARGUMENT.
 	UpsertRecords(ctx context.Context, in *UpsertRecordsRequest, opts ...grpc.CallOption) (*UpsertRecordsResponse, error)
 	// StreamUpsertRecords is UpsertRecords as a client stream: each message
 	// is a batch stored and resolved as it arrives, and the one response
-	// counts them all when the client closes the stream.
+	// counts them all when the client closes the stream. Bad records are
+	// reported as in UpsertRecords once the stream ends, each index counting
+	// across the whole stream.
 	StreamUpsertRecords(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[StreamUpsertRecordsRequest, StreamUpsertRecordsResponse], error)
 	// DeleteRecord marks one record deleted, takes it out of its profile and
 	// resolves. An unknown record is NOT_FOUND; a source that is not a
@@ -107,13 +112,18 @@ type IngestServiceServer interface {
 	// UpsertRecords stores a batch of records. A record whose source is not
 	// a declared api source fails the whole call with INVALID_ARGUMENT
 	// naming the declared api sources. A bad record (no id, invalid UTF-8,
-	// a value longer than the source's max_value) is left out and named in
-	// the response's rejected list as a field violation; the rest of the
-	// batch is stored. More than 10,000 records is INVALID_ARGUMENT.
+	// a value longer than the source's max_value) is left out while the rest
+	// of the batch is stored and resolved; the call then fails with
+	// INVALID_ARGUMENT and a BadRequest detail whose field violations name
+	// each bad record and field, such as "records[3].id". Invalid UTF-8 in
+	// a string field fails the whole message's decoding: INVALID_ARGUMENT,
+	// nothing stored. More than 10,000 records is INVALID_ARGUMENT.
 	UpsertRecords(context.Context, *UpsertRecordsRequest) (*UpsertRecordsResponse, error)
 	// StreamUpsertRecords is UpsertRecords as a client stream: each message
 	// is a batch stored and resolved as it arrives, and the one response
-	// counts them all when the client closes the stream.
+	// counts them all when the client closes the stream. Bad records are
+	// reported as in UpsertRecords once the stream ends, each index counting
+	// across the whole stream.
 	StreamUpsertRecords(grpc.ClientStreamingServer[StreamUpsertRecordsRequest, StreamUpsertRecordsResponse]) error
 	// DeleteRecord marks one record deleted, takes it out of its profile and
 	// resolves. An unknown record is NOT_FOUND; a source that is not a
