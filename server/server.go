@@ -1,5 +1,6 @@
 // Package server is scv's gRPC adapter: it serves scv.v1.ProfileService,
-// scv.v1.AdminService (when given an Admin), grpc.health.v1.Health and
+// scv.v1.AdminService (when given an Admin), scv.v1.IngestService (when
+// given an Ingester), grpc.health.v1.Health and
 // server reflection over a Store, converting between protobuf messages
 // and the customer model at the edge. It holds no business logic.
 package server
@@ -96,6 +97,8 @@ type Options struct {
 	DrainTimeout time.Duration
 	// Admin serves scv.v1.AdminService; nil leaves the service out.
 	Admin Admin
+	// Ingest serves scv.v1.IngestService; nil leaves the service out.
+	Ingest Ingester
 	// MaxRecvMsgSize and MaxSendMsgSize bound the size of one request and
 	// one response message in bytes; zero means DefaultMaxRecvMsgSize and
 	// DefaultMaxSendMsgSize.
@@ -164,6 +167,10 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	if s.opts.Admin != nil {
 		scvv1.RegisterAdminServiceServer(gs, &adminService{admin: s.opts.Admin, store: s.store, tokens: tokens})
 		services = append(services, scvv1.AdminService_ServiceDesc.ServiceName)
+	}
+	if s.opts.Ingest != nil {
+		scvv1.RegisterIngestServiceServer(gs, &ingestService{ingest: s.opts.Ingest})
+		services = append(services, scvv1.IngestService_ServiceDesc.ServiceName)
 	}
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(gs, hs)
