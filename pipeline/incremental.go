@@ -28,6 +28,7 @@ const maxIncrementalShare = 0.05
 func (p *Pipeline) ResolvePending(ctx context.Context) (*ResolveSummary, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.notify()
 	return p.resolvePending(ctx)
 }
 

@@ -104,6 +104,7 @@ func (p *Pipeline) Ingest(ctx context.Context, recs []customer.Record) (IngestRe
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.notify()
 	if len(keep) > 0 {
 		st, err := p.db.PutRecords(ctx, store.Batch{Records: keep})
 		if err != nil {
@@ -128,6 +129,7 @@ func (p *Pipeline) DeleteRecord(ctx context.Context, source, id string) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.notify()
 	key := source + "/" + id
 	if _, err := p.db.Record(ctx, key); err != nil {
 		return fmt.Errorf("record %q: %w", key, err)

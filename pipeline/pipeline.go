@@ -50,11 +50,14 @@ type Progress struct {
 type Pipeline struct {
 	// mu serializes the writers one serving process runs side by side:
 	// Ingest, DeleteRecord and ResolvePending.
-	mu   sync.Mutex
-	cfg  *config.Config
-	db   Store
-	opts Options
-	lg   hclog.Logger
+	mu sync.Mutex
+	// nmu guards committed, which notify closes after each write.
+	nmu       sync.Mutex
+	committed chan struct{}
+	cfg       *config.Config
+	db        Store
+	opts      Options
+	lg        hclog.Logger
 }
 
 // New returns a Pipeline that runs cfg over st. The caller opens st and
