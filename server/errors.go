@@ -39,6 +39,7 @@ const (
 	reasonRecordNotFound   = "RECORD_NOT_FOUND"
 	reasonNotFound         = "NOT_FOUND"
 	reasonNoModel          = "MODEL_NOT_TRAINED"
+	reasonNoChangeLog      = "NO_CHANGE_LOG"
 	reasonTooLarge         = "PROFILE_TOO_LARGE"
 	reasonConfigConflict   = "CONFIG_OVERRIDE_CONFLICT"
 	reasonTooManyPairs     = "TOO_MANY_OVERRIDES"

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,8 +27,9 @@ import (
 
 // ingestServer serves a real pipeline over a bbolt store whose config
 // declares the api source "web" (GB phones, dd/mm/yyyy dates) and the csv
-// source "crm", and returns its address.
-func ingestServer(t *testing.T) string {
+// source "crm", and returns its address and a func that stops it and
+// returns what Serve returned.
+func ingestServer(t *testing.T) (string, func() error) {
 	t.Helper()
 	dir := t.TempDir()
 	hcl := `data_dir = "data"
@@ -66,21 +68,30 @@ source "web" {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- New(db, Options{DefaultCountry: "GB", Ingest: p}).Serve(ctx, lis) }()
+	opts := Options{DefaultCountry: "GB", Ingest: p, Changes: db, Committed: p.Committed}
+	go func() { served <- New(db, opts).Serve(ctx, lis) }()
+	var once sync.Once
+	var serveErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			serveErr = <-served
+		})
+		return serveErr
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-served; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("Serve: %v", err)
 		}
 		if err := db.Close(); err != nil {
 			t.Error(err)
 		}
 	})
-	return lis.Addr().String()
+	return lis.Addr().String(), stop
 }
 
 func TestIngestService(t *testing.T) {
-	addr := ingestServer(t)
+	addr, _ := ingestServer(t)
 	conn := dial(t, addr)
 	ing := scvv1.NewIngestServiceClient(conn)
 	prof := scvv1.NewProfileServiceClient(conn)
@@ -188,7 +199,7 @@ func fieldViolations(t *testing.T, err error) []string {
 // email, asserting on grpcurl's JSON.
 func TestGrpcurlIngest(t *testing.T) {
 	grpcurl := grpcurlPath(t)
-	addr := ingestServer(t)
+	addr, _ := ingestServer(t)
 	run := func(args ...string) string {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

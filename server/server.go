@@ -99,6 +99,14 @@ type Options struct {
 	Admin Admin
 	// Ingest serves scv.v1.IngestService; nil leaves the service out.
 	Ingest Ingester
+	// Changes is the change log WatchProfiles streams; nil makes it
+	// FAILED_PRECONDITION.
+	Changes ChangeLog
+	// Committed returns a channel closed at the next commit of the
+	// process's writer (cmd/scv passes (*pipeline.Pipeline).Committed), so
+	// that WatchProfiles pushes each entry as it lands; nil means
+	// WatchProfiles reads the log once a second.
+	Committed func() <-chan struct{}
 	// MaxRecvMsgSize and MaxSendMsgSize bound the size of one request and
 	// one response message in bytes; zero means DefaultMaxRecvMsgSize and
 	// DefaultMaxSendMsgSize.
@@ -163,7 +171,9 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		grpc.ChainStreamInterceptor(s.interceptStream),
 	)
 	services := []string{scvv1.ProfileService_ServiceDesc.ServiceName}
-	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain, tokens: tokens})
+	stopping := make(chan struct{})
+	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain, tokens: tokens,
+		changes: s.opts.Changes, committed: s.opts.Committed, stopping: stopping})
 	if s.opts.Admin != nil {
 		scvv1.RegisterAdminServiceServer(gs, &adminService{admin: s.opts.Admin, store: s.store, tokens: tokens})
 		services = append(services, scvv1.AdminService_ServiceDesc.ServiceName)
@@ -190,6 +200,7 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 
 	lg.Info("draining", "timeout", s.opts.DrainTimeout)
 	hs.Shutdown()
+	close(stopping) // WatchProfiles streams end with OK
 	drained := make(chan struct{})
 	go func() {
 		gs.GracefulStop()

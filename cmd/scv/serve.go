@@ -50,7 +50,8 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	admin := override.New(p.db, resolve, override.Options{MustLink: cfg.Resolver.MustLink, CannotLink: cfg.Resolver.CannotLink})
-	opts := server.Options{Logger: a.logger.Named("server"), DefaultCountry: country, Admin: admin, Ingest: p.Pipeline}
+	opts := server.Options{Logger: a.logger.Named("server"), DefaultCountry: country, Admin: admin, Ingest: p.Pipeline,
+		Changes: p.db, Committed: p.Committed}
 	switch explain, err := p.ExplainFunc(ctx); {
 	case err == nil:
 		opts.Explain = explain
