@@ -220,8 +220,9 @@ func (e *Error) Error() string {
 	return string(b)
 }
 
-// Types returns the source types that have a connector.
-func Types() []string { return []string{"csv", "jsonl", "postgres", "mysql", "http", "nats"} }
+// Types returns the source types: those that have a connector, and
+// "api", whose records arrive through the gRPC IngestService.
+func Types() []string { return []string{"csv", "jsonl", "postgres", "mysql", "http", "nats", "api"} }
 
 // Paginations returns the accepted values of an HTTP source's pagination.
 func Paginations() []string { return []string{"none", "page", "offset", "cursor", "link"} }

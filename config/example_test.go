@@ -67,6 +67,6 @@ source "crm" {
 	fmt.Println(strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))
 	// Output:
 	// 2 problems
-	// scv.hcl:3,11-17: Unsupported source type; The argument "type" of source "crm" is "xlsx"; known types: csv, jsonl, postgres, mysql, http, nats.
+	// scv.hcl:3,11-17: Unsupported source type; The argument "type" of source "crm" is "xlsx"; known types: csv, jsonl, postgres, mysql, http, nats, api.
 	// scv.hcl:4,3-8: Unsupported argument; An argument named "pathh" is not expected here. Did you mean "path"?
 }

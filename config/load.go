@@ -68,7 +68,7 @@ var sourceSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "type", Required: true},
 		{Name: "path"},
-		{Name: "id", Required: true},
+		{Name: "id"}, // required unless the type is api: sourceKinds checks
 		{Name: "updated_at"},
 		{Name: "trust"},
 		{Name: "default_country"},
@@ -759,6 +759,8 @@ var kindKeys = map[string]struct{ allowed, required []string }{
 	"http": {[]string{"url", "records", "pagination", "page_param", "size_param", "cursor_param", "next_cursor",
 		"updated_since", "token", "username", "password", "timeout", "retries", "poll", "page_size"}, []string{"url"}},
 	"nats": {[]string{"url", "stream", "subject", "durable"}, []string{"url", "stream", "durable"}},
+	// An api source is written through IngestService: nothing is read.
+	"api": {},
 }
 
 // kindOnly are the keys of kindKeys; a source may set one only when its
@@ -778,6 +780,10 @@ func (l *loader) sourceKinds(b *hcl.Block, src *Source, attrs hcl.Attributes, wh
 			l.errorf(a.NameRange, "Unsupported argument",
 				"The argument %q%s is not used by sources of type %q.", k, where, src.Type)
 		}
+	}
+	if attrs["id"] == nil && src.Type != "api" {
+		l.errorf(b.Body.MissingItemRange(), "Missing required argument",
+			"The argument %q is required for source %q of type %q.", "id", src.Name, src.Type)
 	}
 	for _, k := range kk.required {
 		if attrs[k] == nil {

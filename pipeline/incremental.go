@@ -26,6 +26,14 @@ const maxIncrementalShare = 0.05
 // the changed records touch are resolved again; otherwise every record
 // is.
 func (p *Pipeline) ResolvePending(ctx context.Context) (*ResolveSummary, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	defer p.notify()
+	return p.resolvePending(ctx)
+}
+
+// resolvePending is ResolvePending with p.mu held.
+func (p *Pipeline) resolvePending(ctx context.Context) (*ResolveSummary, error) {
 	pending, err := p.db.Pending(ctx)
 	if err != nil || len(pending.Keys) == 0 {
 		return nil, err

@@ -48,10 +48,16 @@ type Progress struct {
 // resolves what they changed. Its methods must not run concurrently with
 // each other on one store.
 type Pipeline struct {
-	cfg  *config.Config
-	db   Store
-	opts Options
-	lg   hclog.Logger
+	// mu serializes the writers one serving process runs side by side:
+	// Ingest, DeleteRecord and ResolvePending.
+	mu sync.Mutex
+	// nmu guards committed, which notify closes after each write.
+	nmu       sync.Mutex
+	committed chan struct{}
+	cfg       *config.Config
+	db        Store
+	opts      Options
+	lg        hclog.Logger
 }
 
 // New returns a Pipeline that runs cfg over st. The caller opens st and
@@ -140,6 +146,9 @@ func (p *Pipeline) SyncWith(ctx context.Context, only string, o SyncOptions) (*S
 			continue
 		}
 		found = true
+		if src.Type == "api" {
+			continue // written through IngestService; nothing to read
+		}
 		s, err := p.syncSource(ctx, src, o, nil)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -174,6 +183,9 @@ func (p *Pipeline) EnsureSynced(ctx context.Context) error {
 // saves a resolution; the changes stay pending until then.
 func (p *Pipeline) SyncMissing(ctx context.Context) error {
 	for _, src := range p.cfg.Sources {
+		if src.Type == "api" {
+			continue
+		}
 		cp, err := p.db.Checkpoint(ctx, src.Name)
 		if err != nil {
 			return err

@@ -26,7 +26,7 @@ const StreamPoll = time.Second
 func (p *Pipeline) Watch(ctx context.Context, only string, o SyncOptions, report func(*SyncSummary, error)) error {
 	var srcs []config.Source
 	for _, src := range p.cfg.Sources {
-		if only == "" || src.Name == only {
+		if src.Type != "api" && (only == "" || src.Name == only) {
 			srcs = append(srcs, src)
 		}
 	}

@@ -34,15 +34,19 @@ type Client struct {
 // method missing here is refused; other services (health, reflection)
 // are open.
 var methodScopes = map[string]string{
-	scvv1.ProfileService_GetProfile_FullMethodName:       ScopeRead,
-	scvv1.ProfileService_BatchGetProfiles_FullMethodName: ScopeRead,
-	scvv1.ProfileService_ListProfiles_FullMethodName:     ScopeRead,
-	scvv1.ProfileService_LookupProfile_FullMethodName:    ScopeRead,
-	scvv1.ProfileService_ExplainProfile_FullMethodName:   ScopeRead,
-	scvv1.AdminService_MergeProfiles_FullMethodName:      ScopeAdmin,
-	scvv1.AdminService_SplitProfile_FullMethodName:       ScopeAdmin,
-	scvv1.AdminService_ListOverrides_FullMethodName:      ScopeAdmin,
-	scvv1.AdminService_DeleteOverride_FullMethodName:     ScopeAdmin,
+	scvv1.ProfileService_GetProfile_FullMethodName:         ScopeRead,
+	scvv1.ProfileService_BatchGetProfiles_FullMethodName:   ScopeRead,
+	scvv1.ProfileService_ListProfiles_FullMethodName:       ScopeRead,
+	scvv1.ProfileService_LookupProfile_FullMethodName:      ScopeRead,
+	scvv1.ProfileService_ExplainProfile_FullMethodName:     ScopeRead,
+	scvv1.ProfileService_WatchProfiles_FullMethodName:      ScopeRead,
+	scvv1.IngestService_UpsertRecords_FullMethodName:       ScopeIngest,
+	scvv1.IngestService_StreamUpsertRecords_FullMethodName: ScopeIngest,
+	scvv1.IngestService_DeleteRecord_FullMethodName:        ScopeIngest,
+	scvv1.AdminService_MergeProfiles_FullMethodName:        ScopeAdmin,
+	scvv1.AdminService_SplitProfile_FullMethodName:         ScopeAdmin,
+	scvv1.AdminService_ListOverrides_FullMethodName:        ScopeAdmin,
+	scvv1.AdminService_DeleteOverride_FullMethodName:       ScopeAdmin,
 }
 
 // caller is who made a call.

@@ -26,6 +26,7 @@ import (
 const (
 	profileResourceType  = "scv.v1.Profile"
 	overrideResourceType = "scv.v1.Override"
+	recordResourceType   = "scv.v1.Record"
 )
 
 // errorDomain is the google.rpc.ErrorInfo domain of every error.
@@ -39,8 +40,10 @@ const (
 	reasonBadPageToken     = "INVALID_PAGE_TOKEN" // a page_token this server did not issue for the request
 	reasonProfileNotFound  = "PROFILE_NOT_FOUND"
 	reasonOverrideNotFound = "OVERRIDE_NOT_FOUND"
+	reasonRecordNotFound   = "RECORD_NOT_FOUND"
 	reasonNotFound         = "NOT_FOUND"
 	reasonNoModel          = "MODEL_NOT_TRAINED"
+	reasonNoChangeLog      = "NO_CHANGE_LOG"
 	reasonTooLarge         = "PROFILE_TOO_LARGE"
 	reasonConfigConflict   = "CONFIG_OVERRIDE_CONFLICT"
 	reasonTooManyPairs     = "TOO_MANY_OVERRIDES"
@@ -137,7 +140,7 @@ func (e *badRequestError) Error() string {
 // customer.ErrNotFound it becomes NOT_FOUND with a google.rpc.ResourceInfo
 // detail naming the resource.
 type resourceError struct {
-	typ      string // profileResourceType or overrideResourceType
+	typ      string // profileResourceType, overrideResourceType or recordResourceType
 	resource string // resource name: "profiles/{id}", or "kind:value" for a lookup
 	what     string // the resource as a reader would name it, for the message
 	err      error
@@ -208,7 +211,7 @@ func toStatus(err error) (st *status.Status, internal bool) {
 		if reason == "" {
 			reason = reasonBadRequest
 		}
-		return newStatus(codes.InvalidArgument, reason, bad.Error(), &errdetails.BadRequest{FieldViolations: bad.violations}), false
+		return newStatus(codes.InvalidArgument, reason, err.Error(), &errdetails.BadRequest{FieldViolations: bad.violations}), false
 	case errors.Is(err, context.Canceled):
 		return newStatus(codes.Canceled, reasonCanceled, "request canceled"), false
 	case errors.Is(err, context.DeadlineExceeded):
@@ -219,8 +222,11 @@ func toStatus(err error) (st *status.Status, internal bool) {
 		}
 		if re != nil || errors.As(err, &re) {
 			reason := reasonProfileNotFound
-			if re.typ == overrideResourceType {
+			switch re.typ {
+			case overrideResourceType:
 				reason = reasonOverrideNotFound
+			case recordResourceType:
+				reason = reasonRecordNotFound
 			}
 			return newStatus(codes.NotFound, reason, re.what+" not found", &errdetails.ResourceInfo{
 				ResourceType: re.typ,

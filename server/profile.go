@@ -21,6 +21,11 @@ type profileService struct {
 	// explain is Options.Explain; nil when there is no trained model.
 	explain func(a, b *customer.Record) (resolver.Explanation, error)
 	tokens  pageTokens
+	// changes and committed are Options.Changes and Options.Committed;
+	// stopping is closed when Serve begins to stop, ending every watch.
+	changes   ChangeLog
+	committed func() <-chan struct{}
+	stopping  <-chan struct{}
 }
 
 // maxBatch is how many names BatchGetProfiles and MergeProfiles take.

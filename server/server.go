@@ -1,5 +1,6 @@
 // Package server is scv's gRPC adapter: it serves scv.v1.ProfileService,
-// scv.v1.AdminService (when given an Admin), grpc.health.v1.Health and
+// scv.v1.AdminService (when given an Admin), scv.v1.IngestService (when
+// given an Ingester), grpc.health.v1.Health and
 // server reflection over a Store, converting between protobuf messages
 // and the customer model at the edge. It holds no business logic.
 package server
@@ -100,6 +101,16 @@ type Options struct {
 	DrainTimeout time.Duration
 	// Admin serves scv.v1.AdminService; nil leaves the service out.
 	Admin Admin
+	// Ingest serves scv.v1.IngestService; nil leaves the service out.
+	Ingest Ingester
+	// Changes is the change log WatchProfiles streams; nil makes it
+	// FAILED_PRECONDITION.
+	Changes ChangeLog
+	// Committed returns a channel closed at the next commit of the
+	// process's writer (cmd/scv passes (*pipeline.Pipeline).Committed), so
+	// that WatchProfiles pushes each entry as it lands; nil means
+	// WatchProfiles reads the log once a second.
+	Committed func() <-chan struct{}
 	// MaxRecvMsgSize and MaxSendMsgSize bound the size of one request and
 	// one response message in bytes; zero means DefaultMaxRecvMsgSize and
 	// DefaultMaxSendMsgSize.
@@ -189,10 +200,16 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	}
 	gs := grpc.NewServer(serverOpts...)
 	services := []string{scvv1.ProfileService_ServiceDesc.ServiceName}
-	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain, tokens: tokens})
+	stopping := make(chan struct{})
+	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain, tokens: tokens,
+		changes: s.opts.Changes, committed: s.opts.Committed, stopping: stopping})
 	if s.opts.Admin != nil {
 		scvv1.RegisterAdminServiceServer(gs, &adminService{admin: s.opts.Admin, store: s.store, tokens: tokens})
 		services = append(services, scvv1.AdminService_ServiceDesc.ServiceName)
+	}
+	if s.opts.Ingest != nil {
+		scvv1.RegisterIngestServiceServer(gs, &ingestService{ingest: s.opts.Ingest})
+		services = append(services, scvv1.IngestService_ServiceDesc.ServiceName)
 	}
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(gs, hs)
@@ -235,6 +252,7 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 
 	lg.Info("draining", "timeout", s.opts.DrainTimeout)
 	hs.Shutdown()
+	close(stopping) // WatchProfiles streams end with OK
 	drained := make(chan struct{})
 	go func() {
 		gs.GracefulStop()

@@ -362,6 +362,27 @@ func (db *DB) Changes(ctx context.Context, since uint64, limit int) ([]store.Cha
 	return out, nil
 }
 
+// LastChangeSeq returns the sequence of the newest change-log entry, or
+// 0 when the log is empty.
+func (db *DB) LastChangeSeq(ctx context.Context) (uint64, error) {
+	var seq uint64
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		k, _ := tx.Bucket(bucketChanges).Cursor().Last()
+		if k == nil {
+			return nil
+		}
+		if len(k) != 8 {
+			return fmt.Errorf("%w: change key %q", errCorrupt, k)
+		}
+		seq = binary.BigEndian.Uint64(k)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("last change: %w", err)
+	}
+	return seq, nil
+}
+
 // putSyncRun appends run to its source's sync history within tx.
 func putSyncRun(tx *bbolt.Tx, run store.SyncRun) error {
 	if err := checkSource(run.Source); err != nil {

@@ -113,12 +113,18 @@ func testChangeLog(t *testing.T, s Store) {
 	recs := []customer.Record{TypicalRecord("crm", 1), TypicalRecord("crm", 2), TypicalRecord("shop", 3)}
 	put(t, s, recs...)
 	var since uint64
+	if last, err := s.LastChangeSeq(ctx); err != nil || last != 0 {
+		t.Errorf("LastChangeSeq of an empty log = %d, %v; want 0", last, err)
+	}
 	step := func(name string, write func(), want ...string) {
 		t.Helper()
 		write()
 		got, err := s.Changes(ctx, since, 0)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if last, err := s.LastChangeSeq(ctx); err != nil || len(got) > 0 && last != got[len(got)-1].Seq || len(got) == 0 && last != since {
+			t.Errorf("%s: LastChangeSeq = %d, %v; want the newest entry's", name, last, err)
 		}
 		var lines []string
 		for _, c := range got {

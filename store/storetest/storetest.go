@@ -86,6 +86,8 @@ type Store interface {
 	// Changes returns up to limit change-log entries after since, in
 	// order; limit <= 0 means all.
 	Changes(ctx context.Context, since uint64, limit int) ([]store.Change, error)
+	// LastChangeSeq returns the newest change-log entry's sequence, or 0.
+	LastChangeSeq(ctx context.Context) (uint64, error)
 	// SyncRuns returns every source's sync history, by source and time.
 	SyncRuns(ctx context.Context) ([]store.SyncRun, error)
 }

@@ -9,6 +9,7 @@ package scvv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -20,6 +21,71 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// ChangeKind says what happened to a profile.
+type ChangeKind int32
+
+const (
+	// Not used.
+	ChangeKind_CHANGE_KIND_UNSPECIFIED ChangeKind = 0
+	// The profile now exists: from new records, or split off another.
+	ChangeKind_CHANGE_KIND_CREATED ChangeKind = 1
+	// The profile's members or golden profile changed.
+	ChangeKind_CHANGE_KIND_UPDATED ChangeKind = 2
+	// The profiles merged_from joined this one.
+	ChangeKind_CHANGE_KIND_MERGED ChangeKind = 3
+	// Members left this profile for the profiles split_into.
+	ChangeKind_CHANGE_KIND_SPLIT ChangeKind = 4
+	// The profile has no members left.
+	ChangeKind_CHANGE_KIND_DELETED ChangeKind = 5
+)
+
+// Enum value maps for ChangeKind.
+var (
+	ChangeKind_name = map[int32]string{
+		0: "CHANGE_KIND_UNSPECIFIED",
+		1: "CHANGE_KIND_CREATED",
+		2: "CHANGE_KIND_UPDATED",
+		3: "CHANGE_KIND_MERGED",
+		4: "CHANGE_KIND_SPLIT",
+		5: "CHANGE_KIND_DELETED",
+	}
+	ChangeKind_value = map[string]int32{
+		"CHANGE_KIND_UNSPECIFIED": 0,
+		"CHANGE_KIND_CREATED":     1,
+		"CHANGE_KIND_UPDATED":     2,
+		"CHANGE_KIND_MERGED":      3,
+		"CHANGE_KIND_SPLIT":       4,
+		"CHANGE_KIND_DELETED":     5,
+	}
+)
+
+func (x ChangeKind) Enum() *ChangeKind {
+	p := new(ChangeKind)
+	*p = x
+	return p
+}
+
+func (x ChangeKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ChangeKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_scv_v1_profile_service_proto_enumTypes[0].Descriptor()
+}
+
+func (ChangeKind) Type() protoreflect.EnumType {
+	return &file_scv_v1_profile_service_proto_enumTypes[0]
+}
+
+func (x ChangeKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ChangeKind.Descriptor instead.
+func (ChangeKind) EnumDescriptor() ([]byte, []int) {
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{0}
+}
 
 // GetProfileRequest names the profile to return.
 type GetProfileRequest struct {
@@ -637,11 +703,152 @@ func (x *ExplainProfileResponse) GetNotes() []string {
 	return nil
 }
 
+// WatchProfilesRequest says where the change stream starts.
+type WatchProfilesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Stream the entries whose seq is greater than since; 0 streams the
+	// whole log. Unset means from now: only entries committed after the
+	// call starts.
+	Since         *uint64 `protobuf:"varint,1,opt,name=since,proto3,oneof" json:"since,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchProfilesRequest) Reset() {
+	*x = WatchProfilesRequest{}
+	mi := &file_scv_v1_profile_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchProfilesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchProfilesRequest) ProtoMessage() {}
+
+func (x *WatchProfilesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchProfilesRequest.ProtoReflect.Descriptor instead.
+func (*WatchProfilesRequest) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *WatchProfilesRequest) GetSince() uint64 {
+	if x != nil && x.Since != nil {
+		return *x.Since
+	}
+	return 0
+}
+
+// WatchProfilesResponse is one change-log entry.
+type WatchProfilesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The entry's sequence number: monotonic from 1; pass the last one
+	// received as since to resume.
+	Seq uint64 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
+	// The profile's resource name, "profiles/{id}".
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// What happened.
+	Kind ChangeKind `protobuf:"varint,3,opt,name=kind,proto3,enum=scv.v1.ChangeKind" json:"kind,omitempty"`
+	// For CHANGE_KIND_MERGED: the resource names of the profiles that
+	// joined, now deleted.
+	MergedFrom []string `protobuf:"bytes,4,rep,name=merged_from,json=mergedFrom,proto3" json:"merged_from,omitempty"`
+	// For CHANGE_KIND_SPLIT: the resource names of the new profiles.
+	SplitInto []string `protobuf:"bytes,5,rep,name=split_into,json=splitInto,proto3" json:"split_into,omitempty"`
+	// When the change was committed.
+	ChangeTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=change_time,json=changeTime,proto3" json:"change_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchProfilesResponse) Reset() {
+	*x = WatchProfilesResponse{}
+	mi := &file_scv_v1_profile_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchProfilesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchProfilesResponse) ProtoMessage() {}
+
+func (x *WatchProfilesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_scv_v1_profile_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchProfilesResponse.ProtoReflect.Descriptor instead.
+func (*WatchProfilesResponse) Descriptor() ([]byte, []int) {
+	return file_scv_v1_profile_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *WatchProfilesResponse) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *WatchProfilesResponse) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *WatchProfilesResponse) GetKind() ChangeKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ChangeKind_CHANGE_KIND_UNSPECIFIED
+}
+
+func (x *WatchProfilesResponse) GetMergedFrom() []string {
+	if x != nil {
+		return x.MergedFrom
+	}
+	return nil
+}
+
+func (x *WatchProfilesResponse) GetSplitInto() []string {
+	if x != nil {
+		return x.SplitInto
+	}
+	return nil
+}
+
+func (x *WatchProfilesResponse) GetChangeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ChangeTime
+	}
+	return nil
+}
+
 var File_scv_v1_profile_service_proto protoreflect.FileDescriptor
 
 const file_scv_v1_profile_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1cscv/v1/profile_service.proto\x12\x06scv.v1\x1a\x18scv/v1/explanation.proto\x1a\x14scv/v1/profile.proto\"P\n" +
+	"\x1cscv/v1/profile_service.proto\x12\x06scv.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18scv/v1/explanation.proto\x1a\x14scv/v1/profile.proto\"P\n" +
 	"\x11GetProfileRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
 	"\x04view\x18\x02 \x01(\x0e2\x13.scv.v1.ProfileViewR\x04view\"?\n" +
@@ -677,14 +884,36 @@ const file_scv_v1_profile_service_proto_rawDesc = "" +
 	"\x16ExplainProfileResponse\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12-\n" +
 	"\x05pairs\x18\x02 \x03(\v2\x17.scv.v1.PairExplanationR\x05pairs\x12\x14\n" +
-	"\x05notes\x18\x03 \x03(\tR\x05notes2\x96\x03\n" +
+	"\x05notes\x18\x03 \x03(\tR\x05notes\";\n" +
+	"\x14WatchProfilesRequest\x12\x19\n" +
+	"\x05since\x18\x01 \x01(\x04H\x00R\x05since\x88\x01\x01B\b\n" +
+	"\x06_since\"\xe2\x01\n" +
+	"\x15WatchProfilesResponse\x12\x10\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12&\n" +
+	"\x04kind\x18\x03 \x01(\x0e2\x12.scv.v1.ChangeKindR\x04kind\x12\x1f\n" +
+	"\vmerged_from\x18\x04 \x03(\tR\n" +
+	"mergedFrom\x12\x1d\n" +
+	"\n" +
+	"split_into\x18\x05 \x03(\tR\tsplitInto\x12;\n" +
+	"\vchange_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"changeTime*\xa3\x01\n" +
+	"\n" +
+	"ChangeKind\x12\x1b\n" +
+	"\x17CHANGE_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13CHANGE_KIND_CREATED\x10\x01\x12\x17\n" +
+	"\x13CHANGE_KIND_UPDATED\x10\x02\x12\x16\n" +
+	"\x12CHANGE_KIND_MERGED\x10\x03\x12\x15\n" +
+	"\x11CHANGE_KIND_SPLIT\x10\x04\x12\x17\n" +
+	"\x13CHANGE_KIND_DELETED\x10\x052\xe6\x03\n" +
 	"\x0eProfileService\x12C\n" +
 	"\n" +
 	"GetProfile\x12\x19.scv.v1.GetProfileRequest\x1a\x1a.scv.v1.GetProfileResponse\x12U\n" +
 	"\x10BatchGetProfiles\x12\x1f.scv.v1.BatchGetProfilesRequest\x1a .scv.v1.BatchGetProfilesResponse\x12I\n" +
 	"\fListProfiles\x12\x1b.scv.v1.ListProfilesRequest\x1a\x1c.scv.v1.ListProfilesResponse\x12L\n" +
 	"\rLookupProfile\x12\x1c.scv.v1.LookupProfileRequest\x1a\x1d.scv.v1.LookupProfileResponse\x12O\n" +
-	"\x0eExplainProfile\x12\x1d.scv.v1.ExplainProfileRequest\x1a\x1e.scv.v1.ExplainProfileResponseB)Z'github.com/scvhq/scv/proto/scv/v1;scvv1b\x06proto3"
+	"\x0eExplainProfile\x12\x1d.scv.v1.ExplainProfileRequest\x1a\x1e.scv.v1.ExplainProfileResponse\x12N\n" +
+	"\rWatchProfiles\x12\x1c.scv.v1.WatchProfilesRequest\x1a\x1d.scv.v1.WatchProfilesResponse0\x01B)Z'github.com/scvhq/scv/proto/scv/v1;scvv1b\x06proto3"
 
 var (
 	file_scv_v1_profile_service_proto_rawDescOnce sync.Once
@@ -698,49 +927,58 @@ func file_scv_v1_profile_service_proto_rawDescGZIP() []byte {
 	return file_scv_v1_profile_service_proto_rawDescData
 }
 
-var file_scv_v1_profile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_scv_v1_profile_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_scv_v1_profile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_scv_v1_profile_service_proto_goTypes = []any{
-	(*GetProfileRequest)(nil),        // 0: scv.v1.GetProfileRequest
-	(*GetProfileResponse)(nil),       // 1: scv.v1.GetProfileResponse
-	(*BatchGetProfilesRequest)(nil),  // 2: scv.v1.BatchGetProfilesRequest
-	(*BatchGetProfilesResponse)(nil), // 3: scv.v1.BatchGetProfilesResponse
-	(*ListProfilesRequest)(nil),      // 4: scv.v1.ListProfilesRequest
-	(*ListProfilesResponse)(nil),     // 5: scv.v1.ListProfilesResponse
-	(*Identifier)(nil),               // 6: scv.v1.Identifier
-	(*LookupProfileRequest)(nil),     // 7: scv.v1.LookupProfileRequest
-	(*LookupProfileResponse)(nil),    // 8: scv.v1.LookupProfileResponse
-	(*ExplainProfileRequest)(nil),    // 9: scv.v1.ExplainProfileRequest
-	(*ExplainProfileResponse)(nil),   // 10: scv.v1.ExplainProfileResponse
-	(ProfileView)(0),                 // 11: scv.v1.ProfileView
-	(*Profile)(nil),                  // 12: scv.v1.Profile
-	(*PairExplanation)(nil),          // 13: scv.v1.PairExplanation
+	(ChangeKind)(0),                  // 0: scv.v1.ChangeKind
+	(*GetProfileRequest)(nil),        // 1: scv.v1.GetProfileRequest
+	(*GetProfileResponse)(nil),       // 2: scv.v1.GetProfileResponse
+	(*BatchGetProfilesRequest)(nil),  // 3: scv.v1.BatchGetProfilesRequest
+	(*BatchGetProfilesResponse)(nil), // 4: scv.v1.BatchGetProfilesResponse
+	(*ListProfilesRequest)(nil),      // 5: scv.v1.ListProfilesRequest
+	(*ListProfilesResponse)(nil),     // 6: scv.v1.ListProfilesResponse
+	(*Identifier)(nil),               // 7: scv.v1.Identifier
+	(*LookupProfileRequest)(nil),     // 8: scv.v1.LookupProfileRequest
+	(*LookupProfileResponse)(nil),    // 9: scv.v1.LookupProfileResponse
+	(*ExplainProfileRequest)(nil),    // 10: scv.v1.ExplainProfileRequest
+	(*ExplainProfileResponse)(nil),   // 11: scv.v1.ExplainProfileResponse
+	(*WatchProfilesRequest)(nil),     // 12: scv.v1.WatchProfilesRequest
+	(*WatchProfilesResponse)(nil),    // 13: scv.v1.WatchProfilesResponse
+	(ProfileView)(0),                 // 14: scv.v1.ProfileView
+	(*Profile)(nil),                  // 15: scv.v1.Profile
+	(*PairExplanation)(nil),          // 16: scv.v1.PairExplanation
+	(*timestamppb.Timestamp)(nil),    // 17: google.protobuf.Timestamp
 }
 var file_scv_v1_profile_service_proto_depIdxs = []int32{
-	11, // 0: scv.v1.GetProfileRequest.view:type_name -> scv.v1.ProfileView
-	12, // 1: scv.v1.GetProfileResponse.profile:type_name -> scv.v1.Profile
-	11, // 2: scv.v1.BatchGetProfilesRequest.view:type_name -> scv.v1.ProfileView
-	12, // 3: scv.v1.BatchGetProfilesResponse.profiles:type_name -> scv.v1.Profile
-	11, // 4: scv.v1.ListProfilesRequest.view:type_name -> scv.v1.ProfileView
-	12, // 5: scv.v1.ListProfilesResponse.profiles:type_name -> scv.v1.Profile
-	6,  // 6: scv.v1.LookupProfileRequest.identifier:type_name -> scv.v1.Identifier
-	11, // 7: scv.v1.LookupProfileRequest.view:type_name -> scv.v1.ProfileView
-	12, // 8: scv.v1.LookupProfileResponse.profiles:type_name -> scv.v1.Profile
-	13, // 9: scv.v1.ExplainProfileResponse.pairs:type_name -> scv.v1.PairExplanation
-	0,  // 10: scv.v1.ProfileService.GetProfile:input_type -> scv.v1.GetProfileRequest
-	2,  // 11: scv.v1.ProfileService.BatchGetProfiles:input_type -> scv.v1.BatchGetProfilesRequest
-	4,  // 12: scv.v1.ProfileService.ListProfiles:input_type -> scv.v1.ListProfilesRequest
-	7,  // 13: scv.v1.ProfileService.LookupProfile:input_type -> scv.v1.LookupProfileRequest
-	9,  // 14: scv.v1.ProfileService.ExplainProfile:input_type -> scv.v1.ExplainProfileRequest
-	1,  // 15: scv.v1.ProfileService.GetProfile:output_type -> scv.v1.GetProfileResponse
-	3,  // 16: scv.v1.ProfileService.BatchGetProfiles:output_type -> scv.v1.BatchGetProfilesResponse
-	5,  // 17: scv.v1.ProfileService.ListProfiles:output_type -> scv.v1.ListProfilesResponse
-	8,  // 18: scv.v1.ProfileService.LookupProfile:output_type -> scv.v1.LookupProfileResponse
-	10, // 19: scv.v1.ProfileService.ExplainProfile:output_type -> scv.v1.ExplainProfileResponse
-	15, // [15:20] is the sub-list for method output_type
-	10, // [10:15] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	14, // 0: scv.v1.GetProfileRequest.view:type_name -> scv.v1.ProfileView
+	15, // 1: scv.v1.GetProfileResponse.profile:type_name -> scv.v1.Profile
+	14, // 2: scv.v1.BatchGetProfilesRequest.view:type_name -> scv.v1.ProfileView
+	15, // 3: scv.v1.BatchGetProfilesResponse.profiles:type_name -> scv.v1.Profile
+	14, // 4: scv.v1.ListProfilesRequest.view:type_name -> scv.v1.ProfileView
+	15, // 5: scv.v1.ListProfilesResponse.profiles:type_name -> scv.v1.Profile
+	7,  // 6: scv.v1.LookupProfileRequest.identifier:type_name -> scv.v1.Identifier
+	14, // 7: scv.v1.LookupProfileRequest.view:type_name -> scv.v1.ProfileView
+	15, // 8: scv.v1.LookupProfileResponse.profiles:type_name -> scv.v1.Profile
+	16, // 9: scv.v1.ExplainProfileResponse.pairs:type_name -> scv.v1.PairExplanation
+	0,  // 10: scv.v1.WatchProfilesResponse.kind:type_name -> scv.v1.ChangeKind
+	17, // 11: scv.v1.WatchProfilesResponse.change_time:type_name -> google.protobuf.Timestamp
+	1,  // 12: scv.v1.ProfileService.GetProfile:input_type -> scv.v1.GetProfileRequest
+	3,  // 13: scv.v1.ProfileService.BatchGetProfiles:input_type -> scv.v1.BatchGetProfilesRequest
+	5,  // 14: scv.v1.ProfileService.ListProfiles:input_type -> scv.v1.ListProfilesRequest
+	8,  // 15: scv.v1.ProfileService.LookupProfile:input_type -> scv.v1.LookupProfileRequest
+	10, // 16: scv.v1.ProfileService.ExplainProfile:input_type -> scv.v1.ExplainProfileRequest
+	12, // 17: scv.v1.ProfileService.WatchProfiles:input_type -> scv.v1.WatchProfilesRequest
+	2,  // 18: scv.v1.ProfileService.GetProfile:output_type -> scv.v1.GetProfileResponse
+	4,  // 19: scv.v1.ProfileService.BatchGetProfiles:output_type -> scv.v1.BatchGetProfilesResponse
+	6,  // 20: scv.v1.ProfileService.ListProfiles:output_type -> scv.v1.ListProfilesResponse
+	9,  // 21: scv.v1.ProfileService.LookupProfile:output_type -> scv.v1.LookupProfileResponse
+	11, // 22: scv.v1.ProfileService.ExplainProfile:output_type -> scv.v1.ExplainProfileResponse
+	13, // 23: scv.v1.ProfileService.WatchProfiles:output_type -> scv.v1.WatchProfilesResponse
+	18, // [18:24] is the sub-list for method output_type
+	12, // [12:18] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_scv_v1_profile_service_proto_init() }
@@ -750,18 +988,20 @@ func file_scv_v1_profile_service_proto_init() {
 	}
 	file_scv_v1_explanation_proto_init()
 	file_scv_v1_profile_proto_init()
+	file_scv_v1_profile_service_proto_msgTypes[11].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_scv_v1_profile_service_proto_rawDesc), len(file_scv_v1_profile_service_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   11,
+			NumEnums:      1,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_scv_v1_profile_service_proto_goTypes,
 		DependencyIndexes: file_scv_v1_profile_service_proto_depIdxs,
+		EnumInfos:         file_scv_v1_profile_service_proto_enumTypes,
 		MessageInfos:      file_scv_v1_profile_service_proto_msgTypes,
 	}.Build()
 	File_scv_v1_profile_service_proto = out.File

@@ -24,6 +24,7 @@ const (
 	ProfileService_ListProfiles_FullMethodName     = "/scv.v1.ProfileService/ListProfiles"
 	ProfileService_LookupProfile_FullMethodName    = "/scv.v1.ProfileService/LookupProfile"
 	ProfileService_ExplainProfile_FullMethodName   = "/scv.v1.ProfileService/ExplainProfile"
+	ProfileService_WatchProfiles_FullMethodName    = "/scv.v1.ProfileService/WatchProfiles"
 )
 
 // ProfileServiceClient is the client API for ProfileService service.
@@ -58,6 +59,13 @@ type ProfileServiceClient interface {
 	// model, or a profile with too many members to explain pairwise, is
 	// FAILED_PRECONDITION.
 	ExplainProfile(ctx context.Context, in *ExplainProfileRequest, opts ...grpc.CallOption) (*ExplainProfileResponse, error)
+	// WatchProfiles streams the golden-profile change log: every entry after
+	// the sequence since, in order, then each new entry as it is committed,
+	// until the client cancels or the server shuts down (the stream then
+	// ends with OK). A client that reconnects with the seq of the last entry
+	// it received resumes with no gap and no duplicate. The log is never
+	// compacted, so every sequence stays readable.
+	WatchProfiles(ctx context.Context, in *WatchProfilesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchProfilesResponse], error)
 }
 
 type profileServiceClient struct {
@@ -118,6 +126,25 @@ func (c *profileServiceClient) ExplainProfile(ctx context.Context, in *ExplainPr
 	return out, nil
 }
 
+func (c *profileServiceClient) WatchProfiles(ctx context.Context, in *WatchProfilesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchProfilesResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ProfileService_ServiceDesc.Streams[0], ProfileService_WatchProfiles_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchProfilesRequest, WatchProfilesResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ProfileService_WatchProfilesClient = grpc.ServerStreamingClient[WatchProfilesResponse]
+
 // ProfileServiceServer is the server API for ProfileService service.
 // All implementations must embed UnimplementedProfileServiceServer
 // for forward compatibility.
@@ -150,6 +177,13 @@ type ProfileServiceServer interface {
 	// model, or a profile with too many members to explain pairwise, is
 	// FAILED_PRECONDITION.
 	ExplainProfile(context.Context, *ExplainProfileRequest) (*ExplainProfileResponse, error)
+	// WatchProfiles streams the golden-profile change log: every entry after
+	// the sequence since, in order, then each new entry as it is committed,
+	// until the client cancels or the server shuts down (the stream then
+	// ends with OK). A client that reconnects with the seq of the last entry
+	// it received resumes with no gap and no duplicate. The log is never
+	// compacted, so every sequence stays readable.
+	WatchProfiles(*WatchProfilesRequest, grpc.ServerStreamingServer[WatchProfilesResponse]) error
 	mustEmbedUnimplementedProfileServiceServer()
 }
 
@@ -174,6 +208,9 @@ func (UnimplementedProfileServiceServer) LookupProfile(context.Context, *LookupP
 }
 func (UnimplementedProfileServiceServer) ExplainProfile(context.Context, *ExplainProfileRequest) (*ExplainProfileResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ExplainProfile not implemented")
+}
+func (UnimplementedProfileServiceServer) WatchProfiles(*WatchProfilesRequest, grpc.ServerStreamingServer[WatchProfilesResponse]) error {
+	return status.Errorf(codes.Unimplemented, "method WatchProfiles not implemented")
 }
 func (UnimplementedProfileServiceServer) mustEmbedUnimplementedProfileServiceServer() {}
 func (UnimplementedProfileServiceServer) testEmbeddedByValue()                        {}
@@ -286,6 +323,17 @@ func _ProfileService_ExplainProfile_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ProfileService_WatchProfiles_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchProfilesRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ProfileServiceServer).WatchProfiles(m, &grpc.GenericServerStream[WatchProfilesRequest, WatchProfilesResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ProfileService_WatchProfilesServer = grpc.ServerStreamingServer[WatchProfilesResponse]
+
 // ProfileService_ServiceDesc is the grpc.ServiceDesc for ProfileService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -314,6 +362,12 @@ var ProfileService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _ProfileService_ExplainProfile_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchProfiles",
+			Handler:       _ProfileService_WatchProfiles_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "scv/v1/profile_service.proto",
 }
