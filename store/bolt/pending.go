@@ -67,6 +67,20 @@ func (db *DB) Pending(ctx context.Context) (store.Pending, error) {
 func clearPending(ctx context.Context, tx *bbolt.Tx, r *store.Resolution) error {
 	b := tx.Bucket(bucketPending)
 	stale := func(v []byte) bool { return len(v) == 8 && binary.BigEndian.Uint64(v) <= r.PendingSeq }
+	if r.Full && b.Sequence() <= r.PendingSeq {
+		// No write marked anything after the resolver read the pending
+		// set: every mark goes, and dropping the bucket frees its pages
+		// at once instead of deleting a million keys one by one.
+		seq := b.Sequence()
+		if err := tx.DeleteBucket(bucketPending); err != nil {
+			return err
+		}
+		nb, err := tx.CreateBucket(bucketPending)
+		if err != nil {
+			return err
+		}
+		return nb.SetSequence(seq)
+	}
 	if r.Full {
 		var drop [][]byte
 		c := b.Cursor()
