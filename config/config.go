@@ -220,6 +220,21 @@ func (e *Error) Error() string {
 	return string(b)
 }
 
+// IdentifierKinds returns the strong identifier kinds that the sources
+// map, each once, sorted; an empty, non-nil slice when none do.
+func (c *Config) IdentifierKinds() []string {
+	kinds := []string{}
+	for _, src := range c.Sources {
+		for kind := range src.Identifiers {
+			if !slices.Contains(kinds, kind) {
+				kinds = append(kinds, kind)
+			}
+		}
+	}
+	slices.Sort(kinds)
+	return kinds
+}
+
 // Types returns the source types: those that have a connector, and
 // "api", whose records arrive through the gRPC IngestService.
 func Types() []string { return []string{"csv", "jsonl", "postgres", "mysql", "http", "nats", "api"} }

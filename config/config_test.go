@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -528,5 +529,19 @@ func TestLoadSurvivorshipErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestIdentifierKinds(t *testing.T) {
+	cfg := &config.Config{Sources: []config.Source{
+		{Name: "crm", Identifiers: map[string]string{"national_id": "ssn", "loyalty_id": "card"}},
+		{Name: "shop", Identifiers: map[string]string{"loyalty_id": "loyalty"}},
+		{Name: "desk"},
+	}}
+	if got, want := cfg.IdentifierKinds(), []string{"loyalty_id", "national_id"}; !slices.Equal(got, want) {
+		t.Errorf("IdentifierKinds = %q, want %q", got, want)
+	}
+	if got := (&config.Config{}).IdentifierKinds(); got == nil || len(got) != 0 {
+		t.Errorf("IdentifierKinds of no sources = %#v, want an empty, non-nil slice", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/scvhq/scv/customer"
@@ -18,6 +19,8 @@ type profileService struct {
 	store Store
 	// country is the default region for phone lookups.
 	country string
+	// kinds is Options.IdentifierKinds.
+	kinds []string
 	// explain is Options.Explain; nil when there is no trained model.
 	explain func(a, b *customer.Record) (resolver.Explanation, error)
 	tokens  pageTokens
@@ -240,6 +243,11 @@ func (p *profileService) normalizeIdentifier(bad *badRequestError, id *scvv1.Ide
 		}
 		return kind, raw
 	default:
+		if p.kinds != nil && !slices.Contains(p.kinds, kind) {
+			known := append([]string{customer.KindEmail, customer.KindPhone, customer.KindSourceRecord}, p.kinds...)
+			bad.add("identifier.kind", fmt.Sprintf("unknown kind %s; the kinds are %s", quote(kind), strings.Join(known, ", ")))
+			return "", ""
+		}
 		v = customer.NormalizeIdentifier(raw)
 	}
 	switch {

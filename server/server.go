@@ -90,6 +90,11 @@ type Options struct {
 	// numbers given in national format to LookupProfile, such as "GB";
 	// empty means only international (E.164) numbers are accepted.
 	DefaultCountry string
+	// IdentifierKinds are the strong identifier kinds the configuration
+	// maps, such as "national_id". LookupProfile answers another kind
+	// (besides email, phone and source_record) with INVALID_ARGUMENT
+	// naming the kinds that exist; nil accepts any kind.
+	IdentifierKinds []string
 	// Explain explains why the resolver's trained model scores two records
 	// as it does, for ExplainProfile; cmd/scv passes a closure over the
 	// stored model's (*resolver.Model).Explain. nil makes ExplainProfile
@@ -201,7 +206,7 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	gs := grpc.NewServer(serverOpts...)
 	services := []string{scvv1.ProfileService_ServiceDesc.ServiceName}
 	stopping := make(chan struct{})
-	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, explain: s.opts.Explain, tokens: tokens,
+	scvv1.RegisterProfileServiceServer(gs, &profileService{store: s.store, country: s.opts.DefaultCountry, kinds: s.opts.IdentifierKinds, explain: s.opts.Explain, tokens: tokens,
 		changes: s.opts.Changes, committed: s.opts.Committed, stopping: stopping})
 	if s.opts.Admin != nil {
 		scvv1.RegisterAdminServiceServer(gs, &adminService{admin: s.opts.Admin, store: s.store, tokens: tokens})

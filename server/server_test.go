@@ -495,3 +495,45 @@ func TestServeFailsOnClosedListener(t *testing.T) {
 		t.Fatal("Serve on a closed listener returned nil")
 	}
 }
+
+// TestLookupUnknownKind: with the configured identifier kinds known, a
+// lookup by another kind is a bad request that names the kinds there
+// are, and never echoes a huge kind whole.
+func TestLookupUnknownKind(t *testing.T) {
+	client := fixtureServer(t, Options{IdentifierKinds: []string{"national_id"}})
+	lookup := func(kind string) error {
+		_, err := client.LookupProfile(context.Background(), &scvv1.LookupProfileRequest{Identifier: &scvv1.Identifier{Kind: kind, Value: "ZZ999999Z"}})
+		return err
+	}
+	for _, tt := range []struct{ name, kind string }{
+		{"another kind", "loyalty_id"},
+		{"a huge kind", strings.Repeat("k", 1<<20)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := lookup(tt.kind)
+			if st := status.Convert(err); st.Code() != codes.InvalidArgument {
+				t.Fatalf("code %v (%v), want InvalidArgument", st.Code(), err)
+			}
+			ds := details(t, err, "BAD_REQUEST")
+			var br *errdetails.BadRequest
+			for _, d := range ds {
+				if b, ok := d.(*errdetails.BadRequest); ok {
+					br = b
+				}
+			}
+			if br == nil || len(br.GetFieldViolations()) != 1 || br.GetFieldViolations()[0].GetField() != "identifier.kind" {
+				t.Fatalf("details %v, want one violation of identifier.kind", ds)
+			}
+			desc := br.GetFieldViolations()[0].GetDescription()
+			if !strings.Contains(desc, "email, phone, source_record, national_id") {
+				t.Errorf("violation %q does not name the kinds there are", desc)
+			}
+			if len(err.Error()) > 4096 {
+				t.Errorf("the error echoes %d bytes", len(err.Error()))
+			}
+		})
+	}
+	if st := status.Convert(lookup("national_id")); st.Code() != codes.NotFound {
+		t.Errorf("a configured kind with an unknown value: %v, want NotFound", st.Code())
+	}
+}

@@ -55,7 +55,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	admin := override.New(p.db, resolve, override.Options{MustLink: cfg.Resolver.MustLink, CannotLink: cfg.Resolver.CannotLink})
-	opts := server.Options{Logger: a.logger.Named("server"), DefaultCountry: country, Admin: admin, Ingest: p.Pipeline,
+	opts := server.Options{Logger: a.logger.Named("server"), DefaultCountry: country, IdentifierKinds: cfg.IdentifierKinds(), Admin: admin, Ingest: p.Pipeline,
 		Changes: p.db, Committed: p.Committed}
 	for _, c := range cfg.Clients {
 		opts.Clients = append(opts.Clients, server.Client{Name: c.Name, TokenSHA256: c.TokenSHA256, Scopes: c.Scopes})

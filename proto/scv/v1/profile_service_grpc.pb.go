@@ -51,7 +51,9 @@ type ProfileServiceClient interface {
 	// LookupProfile returns the profiles that hold a record with the given
 	// identifier. The value is normalized like the records' values, so an
 	// email matches in any case and a phone in national format. No match is
-	// NOT_FOUND; an empty or malformed identifier is INVALID_ARGUMENT.
+	// NOT_FOUND; an empty or malformed identifier, or a kind the
+	// configuration does not map, is INVALID_ARGUMENT (the violation names
+	// the kinds there are).
 	LookupProfile(ctx context.Context, in *LookupProfileRequest, opts ...grpc.CallOption) (*LookupProfileResponse, error)
 	// ExplainProfile explains why each member is in a profile: for every pair
 	// of members, the comparison levels and weights of the resolver's trained
@@ -169,7 +171,9 @@ type ProfileServiceServer interface {
 	// LookupProfile returns the profiles that hold a record with the given
 	// identifier. The value is normalized like the records' values, so an
 	// email matches in any case and a phone in national format. No match is
-	// NOT_FOUND; an empty or malformed identifier is INVALID_ARGUMENT.
+	// NOT_FOUND; an empty or malformed identifier, or a kind the
+	// configuration does not map, is INVALID_ARGUMENT (the violation names
+	// the kinds there are).
 	LookupProfile(context.Context, *LookupProfileRequest) (*LookupProfileResponse, error)
 	// ExplainProfile explains why each member is in a profile: for every pair
 	// of members, the comparison levels and weights of the resolver's trained
