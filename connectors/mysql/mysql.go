@@ -238,22 +238,8 @@ func (s *Stream) Next(ctx context.Context) (row.Row, error) {
 		}
 		s.inPage++
 		s.line++
-		s.buf = s.buf[:0]
-		for i, v := range s.raw {
-			if i > 0 {
-				s.buf = append(s.buf, ", "...)
-			}
-			s.buf = append(s.buf, v...)
-		}
-		all := string(s.buf)
-		off := 0
-		for i, v := range s.raw {
-			if i > 0 {
-				off += 2
-			}
-			s.vals[i] = all[off : off+len(v)]
-			off += len(v)
-		}
+		var all string
+		s.buf, all = row.Join(s.buf, s.raw, s.vals)
 		s.after = []string{s.vals[s.ts], s.vals[s.id]}
 		r := row.Row{Line: s.line, Values: s.vals, Raw: all}
 		if !s.beyond {

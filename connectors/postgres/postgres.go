@@ -206,22 +206,8 @@ func (s *Stream) Next(ctx context.Context) (row.Row, error) {
 		s.inPage++
 		s.line++
 		raw := s.rows.RawValues()
-		s.buf = s.buf[:0]
-		for i, v := range raw {
-			if i > 0 {
-				s.buf = append(s.buf, ", "...)
-			}
-			s.buf = append(s.buf, v...)
-		}
-		all := string(s.buf)
-		off := 0
-		for i, v := range raw {
-			if i > 0 {
-				off += 2
-			}
-			s.vals[i] = all[off : off+len(v)]
-			off += len(v)
-		}
+		var all string
+		s.buf, all = row.Join(s.buf, raw, s.vals)
 		s.after = []string{s.vals[s.ts], s.vals[s.id]}
 		r := row.Row{Line: s.line, Values: s.vals, Raw: all}
 		if !s.beyond {

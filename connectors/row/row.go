@@ -98,3 +98,28 @@ func (e *Error) Error() string {
 
 // Unwrap returns the kind of problem, so errors.Is(err, ErrNoID) works.
 func (e *Error) Unwrap() error { return e.Err }
+
+// Join writes the columns of one database row, separated by ", ", into a
+// single string, the row's Raw, and sets vals[i] to column i's slice of
+// it, so a row costs one allocation however many columns it has. buf is
+// scratch space, returned grown for the next row; len(vals) must be
+// len(cols).
+func Join[B ~[]byte](buf []byte, cols []B, vals []string) ([]byte, string) {
+	buf = buf[:0]
+	for i, v := range cols {
+		if i > 0 {
+			buf = append(buf, ", "...)
+		}
+		buf = append(buf, v...)
+	}
+	all := string(buf)
+	off := 0
+	for i, v := range cols {
+		if i > 0 {
+			off += 2
+		}
+		vals[i] = all[off : off+len(v)]
+		off += len(v)
+	}
+	return buf, all
+}
