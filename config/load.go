@@ -601,9 +601,15 @@ func (l *loader) strings(a *hcl.Attribute, where string) ([]string, bool) {
 	if !ok {
 		return nil, false
 	}
+	return l.list(a, where, v, "must be a non-empty list of strings", "must not list an empty string")
+}
+
+// list converts v, the value of a, to a non-empty list of trimmed,
+// non-empty strings, reporting notList or empty at a otherwise.
+func (l *loader) list(a *hcl.Attribute, where string, v cty.Value, notList, empty string) ([]string, bool) {
 	lv, err := convert.Convert(v, cty.List(cty.String))
 	if err != nil || lv.IsNull() || lv.LengthInt() == 0 {
-		l.invalid(a, where, "must be a non-empty list of strings")
+		l.invalid(a, where, "%s", notList)
 		return nil, false
 	}
 	var out []string
@@ -614,7 +620,7 @@ func (l *loader) strings(a *hcl.Attribute, where string) ([]string, bool) {
 			s = strings.TrimSpace(e.AsString())
 		}
 		if s == "" {
-			l.invalid(a, where, "must not list an empty string")
+			l.invalid(a, where, "%s", empty)
 			return nil, false
 		}
 		out = append(out, s)
@@ -1015,25 +1021,8 @@ func (l *loader) columns(a *hcl.Attribute, where string) ([]string, bool) {
 		}
 		return []string{s}, true
 	}
-	lv, err := convert.Convert(v, cty.List(cty.String))
-	if err != nil || lv.LengthInt() == 0 {
-		l.invalid(a, " in the map block"+where, "must be a column name or a non-empty list of column names")
-		return nil, false
-	}
-	var cols []string
-	for it := lv.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		s := ""
-		if !e.IsNull() {
-			s = strings.TrimSpace(e.AsString())
-		}
-		if s == "" {
-			l.invalid(a, " in the map block"+where, "must not list an empty column name")
-			return nil, false
-		}
-		cols = append(cols, s)
-	}
-	return cols, true
+	return l.list(a, " in the map block"+where, v,
+		"must be a column name or a non-empty list of column names", "must not list an empty column name")
 }
 
 // columnMap decodes an object of name = column pairs. check, when not nil,

@@ -3,6 +3,7 @@ package golden
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -35,7 +36,7 @@ func WriteText(w io.Writer, p *Profile) error {
 			tw.beaten(p.Beat[f])
 		}
 	}
-	for _, ch := range sortedKeys(p.Consent) {
+	for _, ch := range slices.Sorted(maps.Keys(p.Consent)) {
 		c, r := p.Consent[ch], p.Reach[ch]
 		reach := "reachable"
 		if !r.Reachable {
@@ -47,7 +48,7 @@ func WriteText(w io.Writer, p *Profile) error {
 		}
 		tw.beaten(c.Beat)
 	}
-	for _, name := range sortedKeys(p.Attributes) {
+	for _, name := range slices.Sorted(maps.Keys(p.Attributes)) {
 		a := p.Attributes[name]
 		tw.printf("  trait %-9s %q  (%s)\n", name, a.Value, a.Rule)
 		tw.origins("from", a.From)
@@ -96,13 +97,4 @@ func dated(t time.Time) string {
 		return ", " + t.Format(time.DateOnly)
 	}
 	return ", " + t.Format(time.RFC3339)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -180,7 +181,7 @@ func checkIngested(r *customer.Record, maxValue int) (field, reason string) {
 			return fmt.Sprintf("%s[%d]", e.Field, nth[e.Field]), why
 		}
 	}
-	for _, k := range sortedKeys(r.Identifiers) {
+	for _, k := range slices.Sorted(maps.Keys(r.Identifiers)) {
 		if why := check(k); why != "" {
 			return "identifiers", why
 		}
@@ -188,7 +189,7 @@ func checkIngested(r *customer.Record, maxValue int) (field, reason string) {
 			return "identifiers." + k, why
 		}
 	}
-	for _, k := range sortedKeys(r.Attributes) {
+	for _, k := range slices.Sorted(maps.Keys(r.Attributes)) {
 		if why := check(k); why != "" {
 			return "attributes", why
 		}
@@ -196,19 +197,10 @@ func checkIngested(r *customer.Record, maxValue int) (field, reason string) {
 			return "attributes." + k, why
 		}
 	}
-	for _, k := range sortedKeys(r.Consent) {
+	for _, k := range slices.Sorted(maps.Keys(r.Consent)) {
 		if why := check(k); why != "" {
 			return "consent", why
 		}
 	}
 	return "", ""
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
