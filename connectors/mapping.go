@@ -284,14 +284,6 @@ func IsDeleted(s string) bool {
 	return true
 }
 
-// ParseConsent reads a consent column with the default words
-// (config.DefaultGranted and config.DefaultDenied, any case, surrounding
-// spaces ignored); anything else is unknown, and a record keeps it as an
-// invalid answer (customer.Consent.Invalid).
-func ParseConsent(s string) customer.ConsentStatus {
-	return consentWords(config.Consent{})[strings.ToLower(strings.TrimSpace(s))]
-}
-
 // consentWords maps the lower-cased granted and denied words of c, or
 // the default words, to their status.
 func consentWords(c config.Consent) map[string]customer.ConsentStatus {
